@@ -1,0 +1,71 @@
+/**
+ * Production entry: one HTTP server for the SvelteKit pages and API (adapter-node's handler) and
+ * Socket.IO, on one port. `npm start` builds first, then runs this file.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { ConfigError } from './src/lib/server/config';
+import { runtime } from './src/lib/server/runtime';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+const PAGES = [
+	['Online order page', '/order'],
+	['Counter (POS)', '/pos'],
+	['Live order list', '/orders'],
+	['Products API', '/api/products'],
+	['Health', '/healthz']
+] as const;
+
+async function main() {
+	const rt = runtime();
+	const log = rt.log.child({ module: 'server' });
+
+	// adapter-node reads ORIGIN itself; make sure it sees the one we resolved (with its default).
+	process.env.ORIGIN = rt.config.origin;
+	const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
+	const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as {
+		handler: Handler;
+	};
+
+	const server = createServer((req, res) => handler(req, res));
+	await rt.hub.attach(server);
+
+	await new Promise<void>((resolve) => server.listen(rt.config.port, rt.config.host, resolve));
+	const { port } = server.address() as AddressInfo;
+	const base = rt.config.origin.replace(/:\d+$/, '') + `:${port}`;
+	log.info({ port, origin: rt.config.origin }, 'listening');
+	if (process.stdout.isTTY || process.env.PRINT_URLS !== 'false') {
+		console.log(`\n${'Bakery is open'} at ${base}\n`);
+		for (const [name, url] of PAGES) console.log(`  ${name.padEnd(20)} ${base}${url}`);
+		console.log('');
+	}
+
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		log.info({ signal }, 'shutting down');
+		const forced = setTimeout(() => process.exit(1), 10_000).unref();
+		server.closeIdleConnections();
+		await rt.close();
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+		clearTimeout(forced);
+		log.info('stopped');
+		process.exit(0);
+	};
+	process.on('SIGTERM', (signal) => void stop(signal));
+	process.on('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+	if (error instanceof ConfigError) {
+		console.error(error.message);
+	} else {
+		console.error('The server could not start:', error);
+	}
+	process.exit(1);
+});

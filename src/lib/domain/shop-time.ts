@@ -1,0 +1,103 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+
+/**
+ * The one place that converts between instants (UTC epoch milliseconds, as stored) and the
+ * shop's wall clock. Customers and staff think in shop time; a pickup "at 12:00" means noon where
+ * the bakery is, whatever zone the server or the browser runs in.
+ */
+
+export const MINUTE_MS = 60_000;
+export const DAY_MINUTES = 24 * 60;
+
+/** A day and a minute of that day on the shop's wall clock. */
+export interface WallClock {
+	/** `yyyy-MM-dd` */
+	date: string;
+	/** ISO weekday: 1 is Monday, 7 is Sunday. */
+	weekday: number;
+	minuteOfDay: number;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+		return zone.length > 0;
+	} catch {
+		// Intl throws a RangeError for names it does not know; that is the answer, not a fault.
+		return false;
+	}
+}
+
+export function formatShopTime(
+	instant: number,
+	zone: string,
+	pattern = 'yyyy-MM-dd HH:mm'
+): string {
+	return format(new TZDate(instant, zone), pattern);
+}
+
+export function wallClock(instant: number, zone: string): WallClock {
+	const local = new TZDate(instant, zone);
+	return {
+		date: format(local, 'yyyy-MM-dd'),
+		weekday: Number(format(local, 'i')),
+		minuteOfDay: local.getHours() * 60 + local.getMinutes()
+	};
+}
+
+/** The instant a wall-clock minute of a shop date names; in a DST gap, the minute just after it. */
+export function instantAt(date: string, minuteOfDay: number, zone: string): number {
+	const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+	const hours = Math.floor(minuteOfDay / 60);
+	return new TZDate(year, month - 1, day, hours, minuteOfDay % 60, zone).getTime();
+}
+
+/** The shop date `days` after `date` (negative for before). */
+export function addShopDays(date: string, days: number): string {
+	const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+	return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+export type ParsedTime =
+	| { ok: true; instant: number; hadOffset: boolean }
+	| { ok: false; problem: 'format' | 'nonexistent' };
+
+const ISO_PATTERN =
+	/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Reads an ISO-8601 date and time. With an offset (`Z`, `+02:00`) it is an instant; without one
+ * it is read on the shop's wall clock, and a time that the clocks skip (the hour lost when summer
+ * time starts) is refused rather than silently moved.
+ */
+export function parseShopTime(text: string, zone: string): ParsedTime {
+	const match = ISO_PATTERN.exec(text.trim());
+	if (!match) return { ok: false, problem: 'format' };
+
+	const [, year, month, day, hour, minute, second = '0', offset] = match;
+	const parts = [year, month, day, hour, minute, second].map(Number) as number[];
+	const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
+		return { ok: false, problem: 'format' };
+	}
+
+	if (offset) {
+		const normalised =
+			offset.toUpperCase() === 'Z' ? 'Z' : offset.replace(/(\d{2})(\d{2})$/, '$1:$2');
+		const iso = `${year}-${month}-${day}T${hour}:${minute}:${String(s).padStart(2, '0')}${normalised}`;
+		const instant = Date.parse(iso);
+		if (Number.isNaN(instant)) return { ok: false, problem: 'format' };
+		return { ok: true, instant, hadOffset: true };
+	}
+
+	const local = new TZDate(y, mo - 1, d, h, mi, s, zone);
+	const roundTrip = format(local, 'yyyy-MM-dd HH:mm:ss');
+	const asked = `${year}-${month}-${day} ${hour}:${minute}:${String(s).padStart(2, '0')}`;
+	if (roundTrip !== asked) {
+		// Either an impossible date (31 February) or a wall time that does not exist in the zone.
+		const dayExists = new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
+		return { ok: false, problem: dayExists ? 'nonexistent' : 'format' };
+	}
+	return { ok: true, instant: local.getTime(), hadOffset: false };
+}

@@ -1,0 +1,36 @@
+import type { OrderView } from '../domain/order';
+
+/**
+ * The typed contract between the server and every screen. Only the server's realtime hub emits;
+ * a wrong payload fails to compile on both sides.
+ */
+
+interface EventBase {
+	/** Sequence number of the event-log row written in the same transaction as the change. */
+	seq: number;
+	/** When the change was committed, epoch milliseconds. */
+	at: number;
+}
+
+export type LiveEvent =
+	| (EventBase & { type: 'order.created'; order: OrderView })
+	| (EventBase & { type: 'order.updated'; order: OrderView })
+	| (EventBase & { type: 'order.cancelled'; order: OrderView });
+
+export type LiveEventType = LiveEvent['type'];
+
+export type SyncAnswer =
+	| { kind: 'events'; events: LiveEvent[]; head: number; serverId: string }
+	| { kind: 'snapshot'; orders: OrderView[]; head: number; serverId: string };
+
+export interface ServerToClientEvents {
+	event: (event: LiveEvent) => void;
+}
+
+export interface ClientToServerEvents {
+	/** Asks for everything after `since`; answered with the events, or a snapshot if too many. */
+	sync: (request: { since: number }, ack: (answer: SyncAnswer) => void) => void;
+}
+
+/** More missed events than this and a screen gets a snapshot instead of the backlog. */
+export const SNAPSHOT_THRESHOLD = 1000;

@@ -1,0 +1,308 @@
+import { sql } from 'drizzle-orm';
+import {
+	check,
+	index,
+	integer,
+	primaryKey,
+	real,
+	sqliteTable,
+	text,
+	uniqueIndex
+} from 'drizzle-orm/sqlite-core';
+
+// Relative, not $lib: drizzle-kit reads this file without SvelteKit's aliases.
+import { ORDER_STATUSES } from '../../domain/order';
+
+/*
+ * Instants are UTC epoch milliseconds (`*_at` columns); money is integer minor units with the
+ * currency beside it; durations carry their unit in the name. Stock is never a number that gets
+ * overwritten: it is the sum of a ledger of movements, each with its reason.
+ */
+
+const createdAt = () => integer('created_at').notNull();
+
+export const products = sqliteTable(
+	'products',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		sku: text('sku').notNull().unique(),
+		name: text('name').notNull(),
+		category: text('category').notNull(),
+		description: text('description').notNull().default(''),
+		priceMinor: integer('price_minor').notNull(),
+		currency: text('currency').notNull(),
+		/** Tax rate in basis points (2000 = 20%). */
+		taxRateBp: integer('tax_rate_bp').notNull().default(0),
+		/** False for drinks and bought-in items: they go straight to the counter, no oven time. */
+		baked: integer('baked', { mode: 'boolean' }).notNull(),
+		unitsPerTray: integer('units_per_tray'),
+		bakeMinutes: integer('bake_minutes'),
+		bakeTempC: integer('bake_temp_c'),
+		/** Mixing, shaping and proofing before the oven. */
+		prepMinutes: integer('prep_minutes').notNull().default(0),
+		coolMinutes: integer('cool_minutes').notNull().default(0),
+		shelfLifeHours: integer('shelf_life_hours').notNull(),
+		available: integer('available', { mode: 'boolean' }).notNull().default(true),
+		sortOrder: integer('sort_order').notNull().default(0),
+		createdAt: createdAt()
+	},
+	(table) => [
+		check('products_price_not_negative', sql`${table.priceMinor} >= 0`),
+		check(
+			'products_baked_has_bake_settings',
+			sql`${table.baked} = 0 OR (${table.unitsPerTray} > 0 AND ${table.bakeMinutes} > 0 AND ${table.bakeTempC} > 0)`
+		)
+	]
+);
+
+export const ingredients = sqliteTable('ingredients', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	code: text('code').notNull().unique(),
+	name: text('name').notNull(),
+	/** Base unit every quantity of this ingredient is counted in: g, ml or each. */
+	unit: text('unit', { enum: ['g', 'ml', 'each'] }).notNull(),
+	supplier: text('supplier').notNull().default(''),
+	leadDays: integer('lead_days').notNull().default(1),
+	createdAt: createdAt()
+});
+
+export const recipeItems = sqliteTable(
+	'recipe_items',
+	{
+		productId: integer('product_id')
+			.notNull()
+			.references(() => products.id, { onDelete: 'cascade' }),
+		ingredientId: integer('ingredient_id')
+			.notNull()
+			.references(() => ingredients.id),
+		/** Amount of the ingredient, in its base unit, for one unit of the product. */
+		quantityPerUnit: real('quantity_per_unit').notNull()
+	},
+	(table) => [
+		primaryKey({ columns: [table.productId, table.ingredientId] }),
+		check('recipe_quantity_positive', sql`${table.quantityPerUnit} > 0`)
+	]
+);
+
+export const STOCK_REASONS = [
+	'produce',
+	'reserve',
+	'release',
+	'consume',
+	'adjust',
+	'waste'
+] as const;
+export type StockReason = (typeof STOCK_REASONS)[number];
+
+/**
+ * Finished goods ledger. `onHandDelta` moves what is physically on the shelf; `reservedDelta`
+ * moves what orders have claimed from it. Available = on hand - reserved.
+ */
+export const stockMovements = sqliteTable(
+	'stock_movements',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		productId: integer('product_id')
+			.notNull()
+			.references(() => products.id),
+		reason: text('reason', { enum: STOCK_REASONS }).notNull(),
+		onHandDelta: integer('on_hand_delta').notNull().default(0),
+		reservedDelta: integer('reserved_delta').notNull().default(0),
+		orderId: integer('order_id').references(() => orders.id),
+		note: text('note').notNull().default(''),
+		at: integer('at').notNull()
+	},
+	(table) => [index('stock_movements_product').on(table.productId, table.at)]
+);
+
+/** Running totals of the ledger, kept in the same transaction; the checks make overdraw fail. */
+export const productStock = sqliteTable(
+	'product_stock',
+	{
+		productId: integer('product_id')
+			.primaryKey()
+			.references(() => products.id),
+		onHand: integer('on_hand').notNull().default(0),
+		reserved: integer('reserved').notNull().default(0)
+	},
+	(table) => [
+		check('product_stock_on_hand_not_negative', sql`${table.onHand} >= 0`),
+		check(
+			'product_stock_reserved_within_on_hand',
+			sql`${table.reserved} >= 0 AND ${table.reserved} <= ${table.onHand}`
+		)
+	]
+);
+
+export const INGREDIENT_REASONS = ['delivery', 'consume', 'adjust', 'waste'] as const;
+
+export const ingredientMovements = sqliteTable(
+	'ingredient_movements',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		ingredientId: integer('ingredient_id')
+			.notNull()
+			.references(() => ingredients.id),
+		reason: text('reason', { enum: INGREDIENT_REASONS }).notNull(),
+		delta: real('delta').notNull(),
+		orderId: integer('order_id').references(() => orders.id),
+		note: text('note').notNull().default(''),
+		at: integer('at').notNull()
+	},
+	(table) => [index('ingredient_movements_ingredient').on(table.ingredientId, table.at)]
+);
+
+export const ovens = sqliteTable(
+	'ovens',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		name: text('name').notNull().unique(),
+		kind: text('kind').notNull(),
+		capacityTrays: integer('capacity_trays').notNull(),
+		minTempC: integer('min_temp_c').notNull(),
+		maxTempC: integer('max_temp_c').notNull(),
+		/** Minutes to heat up or cool down when the next load needs another temperature. */
+		changeoverMinutes: integer('changeover_minutes').notNull(),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true)
+	},
+	(table) => [
+		check('ovens_capacity_positive', sql`${table.capacityTrays} > 0`),
+		check('ovens_temperature_range', sql`${table.minTempC} <= ${table.maxTempC}`)
+	]
+);
+
+/** When customers can collect. `scope` separates shop hours from bakehouse (oven) hours. */
+export const openingHours = sqliteTable(
+	'opening_hours',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		scope: text('scope', { enum: ['shop', 'bakehouse'] }).notNull(),
+		weekday: integer('weekday').notNull(),
+		opensMinute: integer('opens_minute').notNull(),
+		closesMinute: integer('closes_minute').notNull()
+	},
+	(table) => [
+		check('opening_hours_weekday', sql`${table.weekday} BETWEEN 1 AND 7`),
+		check(
+			'opening_hours_interval',
+			sql`${table.opensMinute} >= 0 AND ${table.opensMinute} < ${table.closesMinute} AND ${table.closesMinute} <= 1440`
+		)
+	]
+);
+
+/** Shop settings as JSON values, read through one typed module. */
+export const settings = sqliteTable('settings', {
+	key: text('key').primaryKey(),
+	value: text('value', { mode: 'json' }).notNull()
+});
+
+export const orders = sqliteTable(
+	'orders',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		/** Short number staff call out and the pickup board shows; unique within a shop day. */
+		number: text('number').notNull(),
+		businessDate: text('business_date').notNull(),
+		channel: text('channel').notNull(),
+		externalId: text('external_id'),
+		idempotencyKey: text('idempotency_key').unique(),
+		/** Hash of the request that created the order, to spot a key reused for another order. */
+		requestHash: text('request_hash').notNull(),
+		status: text('status', { enum: ORDER_STATUSES }).notNull(),
+		/** Bumped on every change; commands name the version they expect. */
+		version: integer('version').notNull().default(1),
+		customerName: text('customer_name').notNull(),
+		customerEmail: text('customer_email'),
+		customerPhone: text('customer_phone'),
+		fulfillmentType: text('fulfillment_type', { enum: ['pickup', 'delivery'] }).notNull(),
+		fulfillmentAt: integer('fulfillment_at').notNull(),
+		deliveryAddress: text('delivery_address', { mode: 'json' }).$type<DeliveryAddress>(),
+		note: text('note').notNull().default(''),
+		totalMinor: integer('total_minor').notNull(),
+		currency: text('currency').notNull(),
+		trackingToken: text('tracking_token').notNull().unique(),
+		promisedAt: integer('promised_at'),
+		/** What the client said about itself (its clock, user agent); never trusted for logic. */
+		clientMeta: text('client_meta', { mode: 'json' }).$type<Record<string, unknown>>(),
+		createdAt: createdAt(),
+		updatedAt: integer('updated_at').notNull(),
+		cancelledAt: integer('cancelled_at'),
+		cancelReason: text('cancel_reason')
+	},
+	(table) => [
+		uniqueIndex('orders_channel_external_id').on(table.channel, table.externalId),
+		uniqueIndex('orders_business_date_number').on(table.businessDate, table.number),
+		index('orders_status').on(table.status, table.fulfillmentAt),
+		check('orders_total_not_negative', sql`${table.totalMinor} >= 0`)
+	]
+);
+
+export interface DeliveryAddress {
+	line1: string;
+	line2?: string;
+	city: string;
+	postcode: string;
+}
+
+export const orderLines = sqliteTable(
+	'order_lines',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		orderId: integer('order_id')
+			.notNull()
+			.references(() => orders.id),
+		position: integer('position').notNull(),
+		productId: integer('product_id')
+			.notNull()
+			.references(() => products.id),
+		/** Name and price as sold, so a later menu change does not rewrite history. */
+		sku: text('sku').notNull(),
+		name: text('name').notNull(),
+		quantity: integer('quantity').notNull(),
+		unitPriceMinor: integer('unit_price_minor').notNull(),
+		modifiers: text('modifiers', { mode: 'json' }).$type<string[]>().notNull(),
+		note: text('note').notNull().default('')
+	},
+	(table) => [
+		index('order_lines_order').on(table.orderId, table.position),
+		check('order_lines_quantity_positive', sql`${table.quantity} > 0`)
+	]
+);
+
+export const orderStatusHistory = sqliteTable(
+	'order_status_history',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		orderId: integer('order_id')
+			.notNull()
+			.references(() => orders.id),
+		fromStatus: text('from_status', { enum: ORDER_STATUSES }),
+		toStatus: text('to_status', { enum: ORDER_STATUSES }).notNull(),
+		actor: text('actor').notNull(),
+		reason: text('reason').notNull().default(''),
+		at: integer('at').notNull()
+	},
+	(table) => [index('order_status_history_order').on(table.orderId, table.at)]
+);
+
+/**
+ * Append-only log of every change screens care about. `seq` only grows (AUTOINCREMENT never
+ * reuses a number), so a screen that remembers the last one it applied can ask for the rest.
+ */
+export const events = sqliteTable(
+	'events',
+	{
+		seq: integer('seq').primaryKey({ autoIncrement: true }),
+		type: text('type').notNull(),
+		orderId: integer('order_id'),
+		payload: text('payload', { mode: 'json' }).notNull(),
+		at: integer('at').notNull()
+	},
+	(table) => [index('events_order').on(table.orderId)]
+);
+
+/** Named counters, such as the order number of each shop day. */
+export const counters = sqliteTable('counters', {
+	name: text('name').primaryKey(),
+	value: integer('value').notNull()
+});

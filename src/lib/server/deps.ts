@@ -1,0 +1,18 @@
+import type { LiveEvent } from '../realtime/contract';
+
+import type { Config } from './config';
+import type { Db } from './db/client';
+import type { Logger } from './logger';
+
+/**
+ * What the order services need from the world, passed in rather than imported, so tests give
+ * them a temporary database, a fixed clock and a recording publisher.
+ */
+export interface Deps {
+	config: Config;
+	db: Db;
+	log: Logger;
+	now(): number;
+	/** Hands committed events to the realtime hub; call only after the transaction commits. */
+	publish(events: LiveEvent[]): void;
+}

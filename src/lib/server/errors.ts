@@ -1,0 +1,46 @@
+/**
+ * The few errors the API answers with. Each message says what was wrong, with the value, and
+ * what to do; `problems` names every field at fault so a form can mark them all at once.
+ */
+
+export interface FieldProblem {
+	field: string;
+	message: string;
+}
+
+export class AppError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly details: { problems?: FieldProblem[]; [key: string]: unknown } = {},
+		options?: ErrorOptions
+	) {
+		super(message, options);
+		this.name = 'AppError';
+	}
+
+	toJSON() {
+		return { error: { code: this.code, message: this.message, ...this.details } };
+	}
+}
+
+export function invalid(problems: FieldProblem[]): AppError {
+	const message = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+	return new AppError(400, 'invalid_request', message, { problems });
+}
+
+export function refused(field: string, message: string, extra: Record<string, unknown> = {}) {
+	return new AppError(422, 'refused', `${field}: ${message}`, {
+		problems: [{ field, message }],
+		...extra
+	});
+}
+
+export function notFound(what: string): AppError {
+	return new AppError(404, 'not_found', `${what} does not exist`);
+}
+
+export function conflict(message: string, current?: unknown): AppError {
+	return new AppError(409, 'conflict', message, current === undefined ? {} : { current });
+}

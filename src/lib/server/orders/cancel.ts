@@ -1,0 +1,99 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+
+import { canMove, type OrderView } from '../../domain/order';
+
+import { orders, orderStatusHistory } from '../db/schema';
+import type { Deps } from '../deps';
+import { conflict, invalid, notFound } from '../errors';
+import { appendEvent } from '../events/log';
+import { problemsOf } from '../http';
+import { findOrder } from './queries';
+
+export const cancelInput = z.strictObject(
+	{
+		expectedVersion: z
+			.number({ error: 'must be the order version the screen shows, a whole number' })
+			.int('must be a whole number')
+			.positive('must be 1 or more')
+			.optional(),
+		reason: z
+			.string({ error: 'must be text' })
+			.trim()
+			.max(200, 'keep it to 200 characters or fewer')
+			.default(''),
+		actor: z.string().trim().min(1).max(60).default('staff')
+	},
+	{ error: 'must be a JSON object, such as {"expectedVersion": 3, "reason": "customer called"}' }
+);
+
+/**
+ * Cancels an order. A screen names the version it saw: if the order changed since, the answer
+ * is a conflict with the current order, so two screens can never both win.
+ */
+export function cancelOrder(
+	deps: Deps,
+	id: number,
+	body: unknown
+): { changed: boolean; order: OrderView } {
+	const parsed = cancelInput.safeParse(body ?? {});
+	if (!parsed.success) throw invalid(problemsOf(parsed.error));
+	const { expectedVersion, reason, actor } = parsed.data;
+	const zone = deps.config.shopTimeZone;
+	const now = deps.now();
+
+	const outcome = deps.db.transaction(
+		(tx) => {
+			const current = findOrder(tx, id, zone);
+			if (!current) throw notFound(`order ${id}`);
+			if (expectedVersion !== undefined && expectedVersion !== current.version) {
+				throw conflict(
+					`order ${current.number} is at version ${current.version}, not ${expectedVersion}: it changed on another screen`,
+					current
+				);
+			}
+			if (current.status === 'cancelled') return { changed: false as const, order: current };
+			if (!canMove(current.status, 'cancelled')) {
+				throw conflict(
+					`order ${current.number} is ${current.status}; it can no longer be cancelled`,
+					current
+				);
+			}
+
+			tx.update(orders)
+				.set({
+					status: 'cancelled',
+					version: current.version + 1,
+					cancelledAt: now,
+					cancelReason: reason,
+					updatedAt: now
+				})
+				.where(eq(orders.id, id))
+				.run();
+			tx.insert(orderStatusHistory)
+				.values({
+					orderId: id,
+					fromStatus: current.status,
+					toStatus: 'cancelled',
+					actor,
+					reason,
+					at: now
+				})
+				.run();
+
+			const order = findOrder(tx, id, zone)!;
+			return {
+				changed: true as const,
+				order,
+				event: appendEvent(tx, { type: 'order.cancelled', order }, now)
+			};
+		},
+		{ behavior: 'immediate' }
+	);
+
+	if (outcome.changed) {
+		deps.publish([outcome.event]);
+		deps.log.child({ module: 'orders' }).info({ orderId: id, actor }, 'order cancelled');
+	}
+	return { changed: outcome.changed, order: outcome.order };
+}

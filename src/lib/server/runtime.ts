@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+
+import { loadConfig, type Config } from './config';
+import { openDatabase, type Db } from './db/client';
+import type { Deps } from './deps';
+import { isEmpty, seedBakery } from './demo/seed';
+import { createRootLogger, type Logger } from './logger';
+import { boardOrders } from './orders/queries';
+import { RealtimeHub } from './realtime/hub';
+
+export interface Runtime extends Deps {
+	/** Differs per process; lets a test prove that pages and sockets share one runtime. */
+	id: string;
+	startedAt: number;
+	hub: RealtimeHub;
+	close(): Promise<void>;
+}
+
+/*
+ * SvelteKit's server bundle and server.ts each load their own copy of this module, and Vite's
+ * dev server may reload it. The runtime (one database connection, one Socket.IO server) must
+ * still be one per process, so it lives on globalThis under a registered symbol.
+ */
+const KEY = Symbol.for('bakery-flow.runtime');
+const registry = globalThis as typeof globalThis & { [KEY]?: Runtime };
+
+export function runtime(): Runtime {
+	return (registry[KEY] ??= createRuntime(loadConfig(process.env)));
+}
+
+function createRuntime(config: Config): Runtime {
+	const log: Logger = createRootLogger(config.logLevel);
+	const db: Db = openDatabase(config.databasePath);
+	log
+		.child({ module: 'db' })
+		.info({ path: config.databasePath }, 'database open, migrations applied');
+
+	if (config.demoData && isEmpty(db)) {
+		const bakery = seedBakery(db, Date.now());
+		log.info({ products: bakery.products.length, shop: bakery.shopName }, 'demo bakery loaded');
+	}
+
+	const now = () => Date.now();
+	const hub = new RealtimeHub({
+		db,
+		log: log.child({ module: 'realtime' }),
+		serverId: randomUUID(),
+		redisUrl: config.redisUrl,
+		snapshot: () => boardOrders(db, now(), config.shopTimeZone)
+	});
+
+	return {
+		id: randomUUID(),
+		startedAt: now(),
+		config,
+		db,
+		log,
+		now,
+		hub,
+		publish: (events) => hub.publish(events),
+		async close() {
+			await hub.close();
+			db.$client.close();
+			delete registry[KEY];
+		}
+	};
+}

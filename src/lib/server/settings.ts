@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+import type { Db, Executor } from './db/client';
+import { settings } from './db/schema';
+
+/** Shop settings a manager can change; stored as rows of the settings table. */
+export const shopSettingsSchema = z.object({
+	shopName: z.string().min(1).max(80).default('Bakery'),
+	currency: z
+		.string()
+		.regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as GBP')
+		.default('GBP'),
+	/** Minutes between placing an online order and the earliest pickup. */
+	leadMinutes: z
+		.number()
+		.int()
+		.min(0)
+		.max(7 * 24 * 60)
+		.default(30),
+	/** The same for orders taken at the counter, usually none: the customer is standing there. */
+	counterLeadMinutes: z
+		.number()
+		.int()
+		.min(0)
+		.max(24 * 60)
+		.default(0),
+	slotMinutes: z.number().int().min(5).max(240).default(15),
+	/** Minutes to box an order; a line's due time is the pickup time minus this. */
+	packingMinutes: z.number().int().min(0).max(240).default(10)
+});
+
+export type ShopSettings = z.infer<typeof shopSettingsSchema>;
+
+export function readSettings(db: Db): ShopSettings {
+	const rows = db.select().from(settings).all();
+	return shopSettingsSchema.parse(Object.fromEntries(rows.map((row) => [row.key, row.value])));
+}
+
+export function writeSettings(db: Executor, values: Partial<ShopSettings>): void {
+	for (const [key, value] of Object.entries(values)) {
+		db.insert(settings)
+			.values({ key, value })
+			.onConflictDoUpdate({ target: settings.key, set: { value } })
+			.run();
+	}
+}

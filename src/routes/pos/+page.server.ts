@@ -1,0 +1,15 @@
+import { listProducts } from '$lib/server/catalogue/products';
+import { runtime } from '$lib/server/runtime';
+import { readSettings } from '$lib/server/settings';
+
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = () => {
+	const rt = runtime();
+	const shop = readSettings(rt.db);
+	return {
+		shopName: shop.shopName,
+		currency: shop.currency,
+		products: listProducts(rt.db).filter((product) => product.available)
+	};
+};

@@ -1,0 +1,29 @@
+import { error } from '@sveltejs/kit';
+
+import { findOrderByToken } from '$lib/server/orders/queries';
+import { runtime } from '$lib/server/runtime';
+import { readSettings } from '$lib/server/settings';
+
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ params }) => {
+	const rt = runtime();
+	const order = /^[A-Za-z0-9_-]{16,64}$/.test(params.token)
+		? findOrderByToken(rt.db, params.token, rt.config.shopTimeZone)
+		: null;
+	if (!order) error(404, 'No order has this tracking link. Check the link in your confirmation.');
+
+	// Only what the customer needs to see: no phone, e-mail or internal ids.
+	return {
+		shopName: readSettings(rt.db).shopName,
+		order: {
+			number: order.number,
+			status: order.status,
+			firstName: order.customer.name.split(/\s+/)[0] ?? '',
+			fulfillment: { type: order.fulfillment.type, atShopTime: order.fulfillment.atShopTime },
+			lines: order.lines.map(({ name, quantity, note }) => ({ name, quantity, note })),
+			totalMinor: order.totalMinor,
+			currency: order.currency
+		}
+	};
+};
