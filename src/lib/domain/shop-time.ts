@@ -99,5 +99,17 @@ export function parseShopTime(text: string, zone: string): ParsedTime {
 		const dayExists = new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
 		return { ok: false, problem: dayExists ? 'nonexistent' : 'format' };
 	}
-	return { ok: true, instant: local.getTime(), hadOffset: false };
+	return { ok: true, instant: earliestReading(local.getTime(), asked, zone), hadOffset: false };
+}
+
+/**
+ * When the clocks go back, one wall time happens twice; like Temporal's "compatible" choice, we
+ * take the first, so a customer told "01:30" is not an hour late.
+ */
+function earliestReading(instant: number, wall: string, zone: string): number {
+	for (const minutesBack of [60, 30]) {
+		const earlier = instant - minutesBack * MINUTE_MS;
+		if (format(new TZDate(earlier, zone), 'yyyy-MM-dd HH:mm:ss') === wall) return earlier;
+	}
+	return instant;
 }

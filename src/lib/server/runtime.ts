@@ -41,16 +41,17 @@ function createRuntime(config: Config): Runtime {
 	}
 
 	const now = () => Date.now();
+	const id = randomUUID();
 	const hub = new RealtimeHub({
 		db,
 		log: log.child({ module: 'realtime' }),
-		serverId: randomUUID(),
+		serverId: id,
 		redisUrl: config.redisUrl,
 		snapshot: () => boardOrders(db, now(), config.shopTimeZone)
 	});
 
 	return {
-		id: randomUUID(),
+		id,
 		startedAt: now(),
 		config,
 		db,

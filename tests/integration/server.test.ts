@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { LiveEvent, SyncAnswer } from '../../src/lib/realtime/contract';
+import { LiveFeed } from '../../src/lib/realtime/feed';
+import {
+	connectScreen,
+	firstSlot,
+	postJson,
+	startServer,
+	waitFor,
+	type RunningServer
+} from '../helpers/server';
+
+let server: RunningServer;
+let pickupAt: string;
+
+beforeAll(async () => {
+	server = await startServer();
+	pickupAt = await firstSlot(server);
+});
+afterAll(async () => {
+	await server?.stop();
+});
+
+function anOrder(name: string) {
+	return {
+		customer: { name, phone: '+44 7700 900123' },
+		fulfillment: { type: 'pickup', at: pickupAt },
+		lines: [{ sku: 'SOURDOUGH', quantity: 1 }]
+	};
+}
+
+describe('the production server', () => {
+	it('answers its health check, and pages and sockets share one runtime', async () => {
+		const health = (await (await fetch(`${server.url}/healthz`)).json()) as Record<string, unknown>;
+		expect(health).toMatchObject({ status: 'ok', database: 'ok', realtime: 'attached' });
+
+		const socket = connectScreen(server);
+		const answer = await socket.emitWithAck('sync', { since: 0 });
+		socket.disconnect();
+		expect(answer.serverId).toBe(health.runtimeId);
+	});
+
+	it('serves every page', async () => {
+		for (const page of ['/', '/order', '/pos', '/orders']) {
+			const response = await fetch(`${server.url}${page}`);
+			expect([page, response.status]).toEqual([page, 200]);
+		}
+	});
+
+	it('takes an order over HTTP and shows it at GET /api/orders/:id', async () => {
+		const placed = await postJson(`${server.url}/api/orders`, anOrder('Ben Okafor'));
+		expect(placed.status).toBe(201);
+		const fetched = await fetch(`${server.url}/api/orders/${placed.body.id}`);
+		expect(await fetched.json()).toEqual(placed.body);
+
+		const tracking = await fetch(`${server.url}/track/${placed.body.trackingToken}`);
+		expect(tracking.status).toBe(200);
+		const html = await tracking.text();
+		expect(html).toContain(placed.body.number);
+		expect(html).not.toContain('7700 900123');
+	});
+
+	it('answers a repeated Idempotency-Key with 200 and the same order', async () => {
+		const headers = { 'idempotency-key': `retry-${Date.now()}` };
+		const first = await postJson(`${server.url}/api/orders`, anOrder('Cara Lind'), headers);
+		const second = await postJson(`${server.url}/api/orders`, anOrder('Cara Lind'), headers);
+		expect([first.status, second.status]).toEqual([201, 200]);
+		expect(second.body.id).toBe(first.body.id);
+	});
+
+	it('refuses a body that is not JSON, and a quantity written 1.0, by field', async () => {
+		const notJson = await postJson(`${server.url}/api/orders`, '{"customer": ');
+		expect(notJson.status).toBe(400);
+		expect(notJson.body.error.problems[0].field).toBe('body');
+		expect(notJson.body.error.message).toMatch(/not valid JSON/);
+
+		const raw = JSON.stringify(anOrder('Dee')).replace('"quantity":1', '"quantity":1.0');
+		const float = await postJson(`${server.url}/api/orders`, raw);
+		expect(float.status).toBe(400);
+		expect(float.body.error.problems).toEqual([
+			{
+				field: 'lines[0].quantity',
+				message: 'must be a whole number without a decimal point (got 1.0); send it as 1'
+			}
+		]);
+	});
+
+	it('lists orders by status and rejects an unknown status by name', async () => {
+		const list = await fetch(`${server.url}/api/orders?status=received,ready`);
+		const body = (await list.json()) as { orders: { status: string }[] };
+		expect(body.orders.length).toBeGreaterThan(0);
+		expect(body.orders.every((order) => ['received', 'ready'].includes(order.status))).toBe(true);
+
+		const bad = await fetch(`${server.url}/api/orders?status=baking`);
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+			/^status\[0\]: use one or more of/
+		);
+	});
+
+	it('pushes a committed order to every connected screen with its sequence number', async () => {
+		const screens = [connectScreen(server), connectScreen(server)];
+		const seen: LiveEvent[][] = screens.map(() => []);
+		screens.forEach((socket, index) => socket.on('event', (event) => seen[index]!.push(event)));
+		await Promise.all(
+			screens.map((socket) => waitFor(() => (socket.connected ? true : undefined)))
+		);
+
+		const placed = await postJson(`${server.url}/api/orders`, anOrder('Eve Marsh'));
+		for (const events of seen) {
+			const event = await waitFor(() =>
+				events.find((candidate) => candidate.order.id === placed.body.id)
+			);
+			expect(event).toMatchObject({ type: 'order.created', order: placed.body });
+		}
+
+		const since = seen[0]!.find((event) => event.order.id === placed.body.id)!.seq - 1;
+		const replay = (await (
+			await fetch(`${server.url}/api/events?since=${since}`)
+		).json()) as SyncAnswer;
+		expect(replay.kind === 'events' && replay.events[0]?.order.id).toBe(placed.body.id);
+		screens.forEach((socket) => socket.disconnect());
+	});
+
+	it('gives a screen that reconnects three times exactly one copy of each later event', async () => {
+		const socket = connectScreen(server);
+		const applied: number[] = [];
+		const delivered: number[] = [];
+		socket.on('event', (event) => delivered.push(event.seq));
+		const head = ((await (await fetch(`${server.url}/api/events?since=0`)).json()) as SyncAnswer)
+			.head;
+		new LiveFeed(
+			socket,
+			{ onEvent: (event) => applied.push(event.seq), onSnapshot: () => {} },
+			head
+		);
+		await waitFor(() => (socket.connected ? true : undefined));
+
+		for (let round = 0; round < 3; round++) {
+			socket.io.engine.close(); // drop the transport as a flaky Wi-Fi would; the client reconnects
+			await postJson(`${server.url}/api/orders`, anOrder(`Round ${round}`));
+			await waitFor(() => (socket.connected ? true : undefined));
+		}
+		await postJson(`${server.url}/api/orders`, anOrder('After the storm'));
+
+		await waitFor(() => (applied.length >= 4 ? true : undefined));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(applied).toEqual([head + 1, head + 2, head + 3, head + 4]);
+		// The server pushed each event to this socket at most once, however often it reconnected.
+		expect(new Set(delivered).size).toBe(delivered.length);
+		socket.disconnect();
+	});
+
+	it('answers a screen that missed too much with a snapshot', async () => {
+		const socket = connectScreen(server);
+		const answer = await socket.emitWithAck('sync', { since: 10_000_000 });
+		socket.disconnect();
+		expect(answer.kind).toBe('snapshot');
+	});
+
+	it('cancels with the expected version and refuses a stale one', async () => {
+		const placed = await postJson(`${server.url}/api/orders`, anOrder('Fay Quinn'));
+		const url = `${server.url}/api/orders/${placed.body.id}/cancel`;
+		const first = await postJson(url, { expectedVersion: 1, reason: 'changed plans' });
+		const second = await postJson(url, { expectedVersion: 1 });
+		expect([first.status, first.body.status, second.status]).toEqual([200, 'cancelled', 409]);
+		expect(second.body.error.current.version).toBe(2);
+	});
+
+	it('stops cleanly on SIGTERM', async () => {
+		const extra = await startServer();
+		expect(await extra.stop('SIGTERM')).toBe(0);
+		expect(extra.output.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+	});
+});
