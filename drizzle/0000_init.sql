@@ -36,6 +36,17 @@ CREATE TABLE `ingredients` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `ingredients_code_unique` ON `ingredients` (`code`);--> statement-breakpoint
+CREATE TABLE `load_trays` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`load_id` integer NOT NULL,
+	`position` integer NOT NULL,
+	`product_id` integer NOT NULL,
+	`units` integer NOT NULL,
+	FOREIGN KEY (`load_id`) REFERENCES `oven_loads`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `load_trays_load` ON `load_trays` (`load_id`);--> statement-breakpoint
 CREATE TABLE `opening_hours` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`scope` text NOT NULL,
@@ -57,6 +68,12 @@ CREATE TABLE `order_lines` (
 	`unit_price_minor` integer NOT NULL,
 	`modifiers` text NOT NULL,
 	`note` text DEFAULT '' NOT NULL,
+	`route` text DEFAULT 'bake' NOT NULL,
+	`reserved_units` integer DEFAULT 0 NOT NULL,
+	`ready_at` integer,
+	`late_minutes` integer DEFAULT 0 NOT NULL,
+	`late_reason` text,
+	`shortages` text DEFAULT '[]' NOT NULL,
 	FOREIGN KEY (`order_id`) REFERENCES `orders`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE no action,
 	CONSTRAINT "order_lines_quantity_positive" CHECK("order_lines"."quantity" > 0)
@@ -96,6 +113,8 @@ CREATE TABLE `orders` (
 	`currency` text NOT NULL,
 	`tracking_token` text NOT NULL,
 	`promised_at` integer,
+	`estimated_ready_at` integer,
+	`late_minutes` integer DEFAULT 0 NOT NULL,
 	`client_meta` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
@@ -109,6 +128,22 @@ CREATE UNIQUE INDEX `orders_tracking_token_unique` ON `orders` (`tracking_token`
 CREATE UNIQUE INDEX `orders_channel_external_id` ON `orders` (`channel`,`external_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `orders_business_date_number` ON `orders` (`business_date`,`number`);--> statement-breakpoint
 CREATE INDEX `orders_status` ON `orders` (`status`,`fulfillment_at`);--> statement-breakpoint
+CREATE TABLE `oven_loads` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`oven_id` integer NOT NULL,
+	`status` text NOT NULL,
+	`prep_start_at` integer NOT NULL,
+	`start_at` integer NOT NULL,
+	`end_at` integer NOT NULL,
+	`temp_c` integer NOT NULL,
+	`plan_version` integer NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
+	`started_at` integer,
+	`finished_at` integer,
+	FOREIGN KEY (`oven_id`) REFERENCES `ovens`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `oven_loads_status` ON `oven_loads` (`status`,`start_at`);--> statement-breakpoint
 CREATE TABLE `ovens` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`name` text NOT NULL,
@@ -184,4 +219,16 @@ CREATE TABLE `stock_movements` (
 	FOREIGN KEY (`order_id`) REFERENCES `orders`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `stock_movements_product` ON `stock_movements` (`product_id`,`at`);
+CREATE INDEX `stock_movements_product` ON `stock_movements` (`product_id`,`at`);--> statement-breakpoint
+CREATE TABLE `tray_feeds` (
+	`tray_id` integer NOT NULL,
+	`order_id` integer NOT NULL,
+	`order_line_id` integer NOT NULL,
+	`units` integer NOT NULL,
+	PRIMARY KEY(`tray_id`, `order_line_id`),
+	FOREIGN KEY (`tray_id`) REFERENCES `load_trays`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`order_id`) REFERENCES `orders`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`order_line_id`) REFERENCES `order_lines`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `tray_feeds_line` ON `tray_feeds` (`order_line_id`);

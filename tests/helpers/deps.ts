@@ -20,7 +20,7 @@ export interface TestBakery {
 }
 
 /** A demo bakery in a fresh SQLite file with the real migrations, a fixed clock and a recorder. */
-export function testBakery(options: { now: number; zone?: string }): TestBakery {
+export function testBakery(options: { now: number; zone?: string; data?: unknown }): TestBakery {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-test-'));
 	const file = path.join(dir, 'bakery.sqlite');
 	const config = loadConfig({
@@ -29,7 +29,7 @@ export function testBakery(options: { now: number; zone?: string }): TestBakery 
 		LOG_LEVEL: 'silent'
 	});
 	const db = openDatabase(file);
-	seedBakery(db, options.now);
+	seedBakery(db, options.now, options.data);
 
 	let now = options.now;
 	const published: LiveEvent[] = [];

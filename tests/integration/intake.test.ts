@@ -337,7 +337,8 @@ describe('cancelOrder', () => {
 		});
 		expect(bakery.published.map((event) => [event.seq, event.type])).toEqual([
 			[1, 'order.created'],
-			[2, 'order.cancelled']
+			[2, 'order.cancelled'],
+			[3, 'plan.updated']
 		]);
 	});
 

@@ -16,8 +16,21 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const CHANNELS = ['online', 'pos', 'shopify', 'square', 'woocommerce', 'replay'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** Where a line's goods come from. */
+export const LINE_ROUTES = ['stock', 'bake', 'procure', 'counter'] as const;
+export type LineRoute = (typeof LINE_ROUTES)[number];
+
 export const FULFILLMENT_TYPES = ['pickup', 'delivery'] as const;
 export type FulfillmentType = (typeof FULFILLMENT_TYPES)[number];
+
+export interface ShortageView {
+	ingredient: string;
+	unit: string;
+	/** How much is missing, in the ingredient's unit. */
+	missing: number;
+	/** ISO-8601: when it must arrive for the bake to start on time. */
+	neededBy: string | null;
+}
 
 export interface OrderLineView {
 	id: number;
@@ -27,6 +40,14 @@ export interface OrderLineView {
 	unitPriceMinor: number;
 	modifiers: string[];
 	note: string;
+	route: LineRoute;
+	/** Units held from the shelf. */
+	reservedUnits: number;
+	/** ISO-8601: when the plan has its baked units cooled; null when nothing is left to bake. */
+	readyAt: string | null;
+	/** Minutes the plan says it is late; null when it cannot be made at all. */
+	lateMinutes: number | null;
+	shortages: ShortageView[];
 }
 
 export interface OrderView {
@@ -50,7 +71,12 @@ export interface OrderView {
 	totalMinor: number;
 	currency: string;
 	trackingToken: string;
+	/** ISO-8601: the time the shop promised, which the plan was checked against. */
 	promisedAt: string | null;
+	/** ISO-8601: when the plan has every baked item cooled; null when nothing is left to bake. */
+	estimatedReadyAt: string | null;
+	/** Minutes the plan says the order will be late; null when it cannot be made at all. */
+	lateMinutes: number | null;
 	createdAt: string;
 	updatedAt: string;
 	cancelReason: string | null;

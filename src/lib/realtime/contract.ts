@@ -1,4 +1,5 @@
 import type { OrderView } from '../domain/order';
+import type { PlanStats } from '../planner/types';
 
 /**
  * The typed contract between the server and every screen. Only the server's realtime hub emits;
@@ -15,7 +16,14 @@ interface EventBase {
 export type LiveEvent =
 	| (EventBase & { type: 'order.created'; order: OrderView })
 	| (EventBase & { type: 'order.updated'; order: OrderView })
-	| (EventBase & { type: 'order.cancelled'; order: OrderView });
+	| (EventBase & { type: 'order.cancelled'; order: OrderView })
+	| (EventBase & { type: 'plan.updated'; planVersion: number; stats: PlanStats });
+
+export type OrderEvent = Extract<LiveEvent, { order: OrderView }>;
+
+export function isOrderEvent(event: LiveEvent): event is OrderEvent {
+	return 'order' in event;
+}
 
 export type LiveEventType = LiveEvent['type'];
 

@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 
 import { isOpen, type OrderView } from '../domain/order';
-import type { LiveEvent } from './contract';
+import { isOrderEvent, type LiveEvent } from './contract';
 import { LiveFeed, type BakerySocket } from './feed';
 
 /**
@@ -53,6 +53,7 @@ export class OrderBoard {
 	}
 
 	#apply(event: LiveEvent): void {
+		if (!isOrderEvent(event)) return;
 		const order = event.order;
 		const known = this.orders[order.id];
 		if (known && known.version > order.version) return;

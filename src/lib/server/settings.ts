@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { Db, Executor } from './db/client';
+import type { Executor } from './db/client';
 import { settings } from './db/schema';
 
 /** Shop settings a manager can change; stored as rows of the settings table. */
@@ -26,12 +26,21 @@ export const shopSettingsSchema = z.object({
 		.default(0),
 	slotMinutes: z.number().int().min(5).max(240).default(15),
 	/** Minutes to box an order; a line's due time is the pickup time minus this. */
-	packingMinutes: z.number().int().min(0).max(240).default(10)
+	packingMinutes: z.number().int().min(0).max(240).default(10),
+	/** Longest a baked tray may wait for the order it feeds, so bread is fresh at pickup. */
+	freshnessMinutes: z
+		.number()
+		.int()
+		.min(15)
+		.max(7 * 24 * 60)
+		.default(240),
+	/** How many days ahead the planner books oven time. */
+	planDays: z.number().int().min(1).max(14).default(7)
 });
 
 export type ShopSettings = z.infer<typeof shopSettingsSchema>;
 
-export function readSettings(db: Db): ShopSettings {
+export function readSettings(db: Executor): ShopSettings {
 	const rows = db.select().from(settings).all();
 	return shopSettingsSchema.parse(Object.fromEntries(rows.map((row) => [row.key, row.value])));
 }

@@ -11,7 +11,8 @@ import {
 } from 'drizzle-orm/sqlite-core';
 
 // Relative, not $lib: drizzle-kit reads this file without SvelteKit's aliases.
-import { ORDER_STATUSES } from '../../domain/order';
+import { LINE_ROUTES, ORDER_STATUSES } from '../../domain/order';
+import type { LateReason, Shortage } from '../../planner/types';
 
 /*
  * Instants are UTC epoch milliseconds (`*_at` columns); money is integer minor units with the
@@ -196,6 +197,9 @@ export const settings = sqliteTable('settings', {
 	value: text('value', { mode: 'json' }).notNull()
 });
 
+/** Lateness of a line or order that cannot be made at all; SQLite integers have no infinity. */
+export const CANNOT_MAKE = -1;
+
 export const orders = sqliteTable(
 	'orders',
 	{
@@ -222,6 +226,10 @@ export const orders = sqliteTable(
 		currency: text('currency').notNull(),
 		trackingToken: text('tracking_token').notNull().unique(),
 		promisedAt: integer('promised_at'),
+		/** From the latest plan; null when nothing is left to bake. */
+		estimatedReadyAt: integer('estimated_ready_at'),
+		/** Minutes the plan says the order will be late; -1 when it cannot be made at all. */
+		lateMinutes: integer('late_minutes').notNull().default(0),
 		/** What the client said about itself (its clock, user agent); never trusted for logic. */
 		clientMeta: text('client_meta', { mode: 'json' }).$type<Record<string, unknown>>(),
 		createdAt: createdAt(),
@@ -261,7 +269,16 @@ export const orderLines = sqliteTable(
 		quantity: integer('quantity').notNull(),
 		unitPriceMinor: integer('unit_price_minor').notNull(),
 		modifiers: text('modifiers', { mode: 'json' }).$type<string[]>().notNull(),
-		note: text('note').notNull().default('')
+		note: text('note').notNull().default(''),
+		/** stock: all from the shelf; bake: baked fresh; procure: waits for an ingredient; counter: not baked. */
+		route: text('route', { enum: LINE_ROUTES }).notNull().default('bake'),
+		/** Units of this line held from finished goods on hand. */
+		reservedUnits: integer('reserved_units').notNull().default(0),
+		/** From the latest plan: when the baked units are cooled, and how late that is. */
+		readyAt: integer('ready_at'),
+		lateMinutes: integer('late_minutes').notNull().default(0),
+		lateReason: text('late_reason', { mode: 'json' }).$type<LateReason>(),
+		shortages: text('shortages', { mode: 'json' }).$type<Shortage[]>().notNull().default([])
 	},
 	(table) => [
 		index('order_lines_order').on(table.orderId, table.position),
@@ -306,3 +323,67 @@ export const counters = sqliteTable('counters', {
 	name: text('name').primaryKey(),
 	value: integer('value').notNull()
 });
+
+export const LOAD_STATUSES = ['planned', 'prepping', 'baking', 'done', 'cancelled'] as const;
+export type LoadStatus = (typeof LOAD_STATUSES)[number];
+
+/**
+ * Oven loads: the planner rewrites the `planned` ones on every replan; a load whose prep or bake
+ * has started is fixed, and the planner works around it.
+ */
+export const ovenLoads = sqliteTable(
+	'oven_loads',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		ovenId: integer('oven_id')
+			.notNull()
+			.references(() => ovens.id),
+		status: text('status', { enum: LOAD_STATUSES }).notNull(),
+		prepStartAt: integer('prep_start_at').notNull(),
+		startAt: integer('start_at').notNull(),
+		endAt: integer('end_at').notNull(),
+		tempC: integer('temp_c').notNull(),
+		planVersion: integer('plan_version').notNull(),
+		version: integer('version').notNull().default(1),
+		startedAt: integer('started_at'),
+		finishedAt: integer('finished_at')
+	},
+	(table) => [index('oven_loads_status').on(table.status, table.startAt)]
+);
+
+export const loadTrays = sqliteTable(
+	'load_trays',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		loadId: integer('load_id')
+			.notNull()
+			.references(() => ovenLoads.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull(),
+		productId: integer('product_id')
+			.notNull()
+			.references(() => products.id),
+		units: integer('units').notNull()
+	},
+	(table) => [index('load_trays_load').on(table.loadId)]
+);
+
+/** Which order lines each tray feeds, and with how many units. */
+export const trayFeeds = sqliteTable(
+	'tray_feeds',
+	{
+		trayId: integer('tray_id')
+			.notNull()
+			.references(() => loadTrays.id, { onDelete: 'cascade' }),
+		orderId: integer('order_id')
+			.notNull()
+			.references(() => orders.id),
+		orderLineId: integer('order_line_id')
+			.notNull()
+			.references(() => orderLines.id),
+		units: integer('units').notNull()
+	},
+	(table) => [
+		primaryKey({ columns: [table.trayId, table.orderLineId] }),
+		index('tray_feeds_line').on(table.orderLineId)
+	]
+);

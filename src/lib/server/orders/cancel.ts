@@ -8,6 +8,8 @@ import type { Deps } from '../deps';
 import { conflict, invalid, notFound } from '../errors';
 import { appendEvent } from '../events/log';
 import { problemsOf } from '../http';
+import { releaseReservations } from '../inventory/stock';
+import { replan } from '../production/replan';
 import { findOrder } from './queries';
 
 export const cancelInput = z.strictObject(
@@ -81,18 +83,19 @@ export function cancelOrder(
 				})
 				.run();
 
+			releaseReservations(tx, id, now, reason);
 			const order = findOrder(tx, id, zone)!;
-			return {
-				changed: true as const,
-				order,
-				event: appendEvent(tx, { type: 'order.cancelled', order }, now)
-			};
+			const cancelled = appendEvent(tx, { type: 'order.cancelled', order }, now);
+			const planEvents = replan(tx, now, zone).filter(
+				(event) => !('order' in event) || event.order.id !== id
+			);
+			return { changed: true as const, order, events: [cancelled, ...planEvents] };
 		},
 		{ behavior: 'immediate' }
 	);
 
 	if (outcome.changed) {
-		deps.publish([outcome.event]);
+		deps.publish(outcome.events);
 		deps.log.child({ module: 'orders' }).info({ orderId: id, actor }, 'order cancelled');
 	}
 	return { changed: outcome.changed, order: outcome.order };

@@ -2,47 +2,53 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { eq, inArray, sql } from 'drizzle-orm';
 
-import {
-	checkPickupTime,
-	type OpeningInterval,
-	type PickupCheck
-} from '../../domain/opening-hours';
 import type { OrderView } from '../../domain/order';
-import { formatShopTime, parseShopTime, wallClock } from '../../domain/shop-time';
-
+import { wallClock } from '../../domain/shop-time';
+import type { LateReason } from '../../planner/types';
 import type { Executor } from '../db/client';
 import {
 	counters,
-	openingHours,
 	orderLines,
 	orders,
 	orderStatusHistory,
-	products
+	products,
+	productStock,
+	stockMovements
 } from '../db/schema';
+import type { Deps } from '../deps';
 import { conflict, invalid, refused } from '../errors';
 import { appendEvent } from '../events/log';
 import { problemsOf } from '../http';
-import type { Deps } from '../deps';
+import { plannerInput } from '../production/planner-input';
+import { storePlan } from '../production/store-plan';
 import { readSettings } from '../settings';
-import { findOrder, findOrderId } from './queries';
 import { idempotencyKey as idempotencyKeySchema, orderInput, type OrderInput } from './input';
+import {
+	describeInstant,
+	earliestFields,
+	laterTimes,
+	pickupRules,
+	requestedTime
+} from './pickup-time';
+import {
+	adoptIds,
+	currentLateness,
+	earliestPromise,
+	newLineId,
+	orderNumber,
+	productNames,
+	reserveFromStock,
+	tryPromise,
+	type DraftLine
+} from './promise';
+import { findOrder, findOrderId } from './queries';
 
 export interface PlaceResult {
 	created: boolean;
 	order: OrderView;
 }
 
-export function shopHours(db: Executor): OpeningInterval[] {
-	return db
-		.select({
-			weekday: openingHours.weekday,
-			opensMinute: openingHours.opensMinute,
-			closesMinute: openingHours.closesMinute
-		})
-		.from(openingHours)
-		.where(eq(openingHours.scope, 'shop'))
-		.all();
-}
+type ProductRow = typeof products.$inferSelect;
 
 /** A stable hash of what was asked, to tell a retry from a different order under the same key. */
 function hashOf(input: OrderInput): string {
@@ -50,85 +56,18 @@ function hashOf(input: OrderInput): string {
 	return createHash('sha256').update(JSON.stringify(meaningful)).digest('base64url');
 }
 
-function describeInstant(instant: number, now: number, zone: string): string {
-	const day = wallClock(instant, zone).date;
-	const today = wallClock(now, zone).date;
-	if (day === today) return formatShopTime(instant, zone, "HH:mm 'today'");
-	const sameYear = day.slice(0, 4) === today.slice(0, 4);
-	return formatShopTime(instant, zone, sameYear ? 'EEE d MMM HH:mm' : 'EEE d MMM yyyy HH:mm');
-}
-
-function pickupRefusal(
-	check: Exclude<PickupCheck, { ok: true }>,
-	at: number,
-	now: number,
-	lead: number,
-	zone: string
-) {
-	const asked = describeInstant(at, now, zone);
-	const earliest = check.earliest === null ? null : describeInstant(check.earliest, now, zone);
-	const then = earliest
-		? `; the earliest we can do is ${earliest}`
-		: '; the shop has no opening in the next two weeks';
-	const reasons = {
-		past: `${asked} has already passed${then}`,
-		'too-soon': `${asked} is sooner than our ${lead}-minute preparation time allows${then}`,
-		closed: `${asked} is outside opening hours${earliest ? `; the next opening is ${earliest}` : then}`
-	};
-	return refused('fulfillment.at', reasons[check.reason], {
-		earliest: check.earliest === null ? null : new Date(check.earliest).toISOString(),
-		earliestShopTime: check.earliest === null ? null : formatShopTime(check.earliest, zone)
-	});
-}
-
-/** Resolves the requested time on the shop's clock; no time means as soon as possible. */
-function resolveFulfillmentAt(input: OrderInput, deps: Deps, now: number): number {
-	const zone = deps.config.shopTimeZone;
-	const shop = readSettings(deps.db);
-	const lead = input.channel === 'pos' ? shop.counterLeadMinutes : shop.leadMinutes;
-	const rules = { now, leadMinutes: lead, hours: shopHours(deps.db), zone };
-
-	let at: number;
-	if (input.fulfillment.at === undefined) {
-		const check = checkPickupTime(Number.NEGATIVE_INFINITY, rules);
-		if (check.ok || check.earliest === null) {
-			throw refused('fulfillment.at', 'the shop has no opening in the next two weeks');
-		}
-		at = check.earliest;
-	} else {
-		const parsed = parseShopTime(input.fulfillment.at, zone);
-		if (!parsed.ok) {
-			throw invalid([
-				{
-					field: 'fulfillment.at',
-					message:
-						parsed.problem === 'format'
-							? `${JSON.stringify(input.fulfillment.at)} is not a time; send ISO-8601 such as "2024-06-14T12:00" (shop time) or "2024-06-14T11:00:00Z"`
-							: `${input.fulfillment.at} does not exist in ${zone}: the clocks skip it; choose a time outside the change`
-				}
-			]);
-		}
-		at = parsed.instant;
+function parseIdempotencyKey(raw: string | null | undefined): string | undefined {
+	if (raw == null) return undefined;
+	const checked = idempotencyKeySchema.safeParse(raw);
+	if (!checked.success) {
+		throw invalid([{ field: 'Idempotency-Key', message: checked.error.issues[0]!.message }]);
 	}
-
-	const check = checkPickupTime(at, rules);
-	if (!check.ok) throw pickupRefusal(check, at, now, lead, zone);
-	return at;
+	return checked.data;
 }
 
-function nextOrderNumber(tx: Executor, businessDate: string): string {
-	const row = tx
-		.insert(counters)
-		.values({ name: `order-number:${businessDate}`, value: 1 })
-		.onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-		.returning({ value: counters.value })
-		.get();
-	return String(row.value).padStart(3, '0');
-}
-
-function loadProducts(deps: Deps, input: OrderInput) {
+function loadProducts(db: Executor, input: OrderInput): Map<string, ProductRow> {
 	const skus = [...new Set(input.lines.map((line) => line.sku))];
-	const rows = deps.db.select().from(products).where(inArray(products.sku, skus)).all();
+	const rows = db.select().from(products).where(inArray(products.sku, skus)).all();
 	const bySku = new Map(rows.map((row) => [row.sku, row]));
 
 	const problems = input.lines.flatMap((line, index) => {
@@ -155,10 +94,22 @@ function loadProducts(deps: Deps, input: OrderInput) {
 	return bySku;
 }
 
+function nextOrderNumber(tx: Executor, businessDate: string): string {
+	const row = tx
+		.insert(counters)
+		.values({ name: `order-number:${businessDate}`, value: 1 })
+		.onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+		.returning({ value: counters.value })
+		.get();
+	return String(row.value).padStart(3, '0');
+}
+
 /**
- * Takes an order: validates it, resolves its time on the shop's clock, and writes it with its
- * lines, first status and event in one transaction. The same idempotency key or external id
- * again returns the order already taken and writes nothing.
+ * Takes an order. Validates it, reads its time on the shop's clock, holds what the shelf has,
+ * and plans the rest into the ovens; the order is accepted only if the shop can keep the promise
+ * without making any order already taken later. Order, lines, reservations, plan and events are
+ * written in one transaction; the same idempotency key or external id again returns the order
+ * already taken and writes nothing.
  */
 export function placeOrder(
 	deps: Deps,
@@ -168,14 +119,7 @@ export function placeOrder(
 	const parsed = orderInput.safeParse(body);
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const input = parsed.data;
-
-	let key: string | undefined;
-	if (options.idempotencyKey != null) {
-		const checked = idempotencyKeySchema.safeParse(options.idempotencyKey);
-		if (!checked.success)
-			throw invalid([{ field: 'Idempotency-Key', message: checked.error.issues[0]!.message }]);
-		key = checked.data;
-	}
+	const key = parseIdempotencyKey(options.idempotencyKey);
 
 	const zone = deps.config.shopTimeZone;
 	const now = deps.now();
@@ -186,9 +130,10 @@ export function placeOrder(
 	const earlier = findOrderId(deps.db, lookup);
 	if (earlier) return existing(deps, earlier, requestHash, key);
 
-	const bySku = loadProducts(deps, input);
-	const fulfillmentAt = resolveFulfillmentAt(input, deps, now);
-	const currency = readSettings(deps.db).currency;
+	const bySku = loadProducts(deps.db, input);
+	const settings = readSettings(deps.db);
+	const rules = pickupRules(deps.db, settings, input.channel, now, zone);
+	const requested = requestedTime(input.fulfillment.at, rules);
 
 	const outcome = deps.db.transaction(
 		(tx) => {
@@ -196,82 +141,52 @@ export function placeOrder(
 			const raced = findOrderId(tx, lookup);
 			if (raced) return { kind: 'raced' as const, found: raced };
 
-			const businessDate = wallClock(now, zone).date;
-			const lines = input.lines.map((line, position) => {
-				const product = bySku.get(line.sku)!;
-				return { ...line, position, product };
-			});
-			const totalMinor = lines.reduce(
-				(sum, line) => sum + line.quantity * line.product.priceMinor,
-				0
+			const lines = reserveFromStock(
+				tx,
+				input.lines.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
 			);
+			const base = plannerInput(tx, now, zone, settings);
+			const lateness = currentLateness(tx);
+			const promise = (at: number) =>
+				tryPromise(base, lines, at, settings.packingMinutes, lateness);
 
-			const order = tx
-				.insert(orders)
-				.values({
-					number: nextOrderNumber(tx, businessDate),
-					businessDate,
-					channel: input.channel,
-					externalId: input.externalId ?? null,
-					idempotencyKey: key ?? null,
-					requestHash,
-					status: 'received',
-					customerName: input.customer.name,
-					customerEmail: input.customer.email ?? null,
-					customerPhone: input.customer.phone ?? null,
-					fulfillmentType: input.fulfillment.type,
-					fulfillmentAt,
-					deliveryAddress: input.fulfillment.address ?? null,
-					note: input.note,
-					totalMinor,
-					currency,
-					trackingToken: randomBytes(18).toString('base64url'),
-					clientMeta: input.clientPlacedAt ? { placedAt: input.clientPlacedAt } : null,
-					createdAt: now,
-					updatedAt: now
-				})
-				.returning({ id: orders.id })
-				.get();
-
-			for (const line of lines) {
-				tx.insert(orderLines)
-					.values({
-						orderId: order.id,
-						position: line.position,
-						productId: line.product.id,
-						sku: line.product.sku,
-						name: line.product.name,
-						quantity: line.quantity,
-						unitPriceMinor: line.product.priceMinor,
-						modifiers: line.modifiers,
-						note: line.note
-					})
-					.run();
+			let promisedAt = requested.at;
+			let trial = promise(promisedAt);
+			if (!trial.ok) {
+				const candidates = laterTimes(requested.at, rules, settings.slotMinutes, settings.planDays);
+				const earliest = earliestPromise(candidates, (at) => promise(at).ok);
+				if (!requested.asap || earliest === null) {
+					throw promiseRefusal(tx, trial, lines, requested.at, earliest, now, zone);
+				}
+				promisedAt = earliest;
+				trial = promise(promisedAt);
 			}
 
-			tx.insert(orderStatusHistory)
-				.values({
-					orderId: order.id,
-					fromStatus: null,
-					toStatus: 'received',
-					actor: input.channel,
-					at: now
-				})
-				.run();
-
-			const view = findOrder(tx, order.id, zone)!;
-			return {
-				kind: 'created' as const,
-				view,
-				event: appendEvent(tx, { type: 'order.created', order: view }, now)
-			};
+			const { orderId, lineIds } = insertOrder(tx, input, lines, {
+				key,
+				requestHash,
+				promisedAt,
+				now,
+				zone
+			});
+			const planEvents =
+				trial.ok && trial.plan
+					? storePlan(tx, adoptIds(trial.plan, orderId, lineIds), now, zone)
+					: [];
+			const view = findOrder(tx, orderId, zone)!;
+			const created = appendEvent(tx, { type: 'order.created', order: view }, now);
+			// The new order's own "updated" from the plan would only repeat what "created" says.
+			const others = planEvents.filter(
+				(event) => !('order' in event) || event.order.id !== orderId
+			);
+			return { kind: 'created' as const, view, events: [created, ...others] };
 		},
 		{ behavior: 'immediate' }
 	);
 
 	if (outcome.kind === 'raced') return existing(deps, outcome.found, requestHash, key);
 
-	deps.publish([outcome.event]);
+	deps.publish(outcome.events);
 	deps.log
 		.child({ module: 'orders' })
 		.info(
@@ -279,6 +194,158 @@ export function placeOrder(
 			'order placed'
 		);
 	return { created: true, order: outcome.view };
+}
+
+interface InsertContext {
+	key: string | undefined;
+	requestHash: string;
+	promisedAt: number;
+	now: number;
+	zone: string;
+}
+
+function insertOrder(tx: Executor, input: OrderInput, lines: DraftLine[], context: InsertContext) {
+	const { now, promisedAt } = context;
+	const businessDate = wallClock(now, context.zone).date;
+	const totalMinor = lines.reduce((sum, line) => sum + line.quantity * line.product.priceMinor, 0);
+
+	const order = tx
+		.insert(orders)
+		.values({
+			number: nextOrderNumber(tx, businessDate),
+			businessDate,
+			channel: input.channel,
+			externalId: input.externalId ?? null,
+			idempotencyKey: context.key ?? null,
+			requestHash: context.requestHash,
+			status: 'received',
+			customerName: input.customer.name,
+			customerEmail: input.customer.email ?? null,
+			customerPhone: input.customer.phone ?? null,
+			fulfillmentType: input.fulfillment.type,
+			fulfillmentAt: promisedAt,
+			deliveryAddress: input.fulfillment.address ?? null,
+			note: input.note,
+			totalMinor,
+			currency: lines[0]!.product.currency,
+			trackingToken: randomBytes(18).toString('base64url'),
+			promisedAt,
+			clientMeta: input.clientPlacedAt ? { placedAt: input.clientPlacedAt } : null,
+			createdAt: now,
+			updatedAt: now
+		})
+		.returning({ id: orders.id })
+		.get();
+
+	const lineIds = new Map<number, number>();
+	for (const line of lines) {
+		const source = input.lines[line.position]!;
+		const row = tx
+			.insert(orderLines)
+			.values({
+				orderId: order.id,
+				position: line.position,
+				productId: line.product.id,
+				sku: line.product.sku,
+				name: line.product.name,
+				quantity: line.quantity,
+				unitPriceMinor: line.product.priceMinor,
+				modifiers: source.modifiers,
+				note: source.note,
+				route: line.route,
+				reservedUnits: line.reserved
+			})
+			.returning({ id: orderLines.id })
+			.get();
+		lineIds.set(newLineId(line.position), row.id);
+		if (line.reserved > 0) reserve(tx, line, order.id, now);
+	}
+
+	tx.insert(orderStatusHistory)
+		.values({
+			orderId: order.id,
+			fromStatus: null,
+			toStatus: 'received',
+			actor: input.channel,
+			at: now
+		})
+		.run();
+	return { orderId: order.id, lineIds };
+}
+
+/** Holds finished goods for a line; the table's checks refuse an overdraw inside the transaction. */
+function reserve(tx: Executor, line: DraftLine, orderId: number, now: number): void {
+	tx.update(productStock)
+		.set({ reserved: sql`${productStock.reserved} + ${line.reserved}` })
+		.where(eq(productStock.productId, line.product.id))
+		.run();
+	tx.insert(stockMovements)
+		.values({
+			productId: line.product.id,
+			reason: 'reserve',
+			reservedDelta: line.reserved,
+			orderId,
+			at: now
+		})
+		.run();
+}
+
+/** Why the ovens cannot keep this promise, what the shelf still has, and when would work. */
+function promiseRefusal(
+	tx: Executor,
+	trial: Extract<ReturnType<typeof tryPromise>, { ok: false }>,
+	lines: DraftLine[],
+	at: number,
+	earliest: number | null,
+	now: number,
+	zone: string
+) {
+	const names = productNames(
+		tx,
+		trial.reasons.map((reason) => reason.productId)
+	);
+	const parts = [...new Set(trial.reasons.map((reason) => explain(reason, names, now, zone)))];
+	if (trial.delays.length > 0) {
+		const numbers = trial.delays.map((id) => orderNumber(tx, id)).join(', ');
+		parts.push(`taking it would make order ${numbers}, already promised, late`);
+	}
+	const short = lines.filter((line) => line.route === 'bake' && line.reserved < line.quantity);
+	const left = short.map((line) => `${line.reserved || 'no'} ${line.product.name} left on the shelf`);
+	const then =
+		earliest === null
+			? 'no time in the coming days works'
+			: `the earliest that works is ${describeInstant(earliest, now, zone)}`;
+
+	const message = `we cannot have it ready by ${describeInstant(at, now, zone)}: ${[...parts, ...left].join('; ')}; ${then}`;
+	return refused('fulfillment.at', message, {
+		...earliestFields(earliest, zone),
+		onShelf: short.map((line) => ({
+			sku: line.product.sku,
+			name: line.product.name,
+			available: line.reserved
+		}))
+	});
+}
+
+export function explain(
+	reason: LateReason,
+	names: Map<number, string>,
+	now: number,
+	zone: string
+): string {
+	const name = names.get(reason.productId) ?? 'an item';
+	switch (reason.code) {
+		case 'prep-time':
+			return `${name} needs its preparation and bake first, so it is ready ${describeInstant(reason.at, now, zone)} at the earliest`;
+		case 'oven-capacity':
+			return `the ovens that bake ${name} at ${reason.tempC}°C are booked until ${describeInstant(reason.at, now, zone)}`;
+		case 'bakehouse-hours':
+			return `the bakehouse is closed then; ${name} can go in the oven at ${describeInstant(reason.at, now, zone)}`;
+		case 'no-oven':
+			return `no oven reaches ${reason.tempC}°C for ${name}`;
+		case 'horizon':
+			return `there is no oven time for ${name} in the coming days`;
+	}
 }
 
 function existing(

@@ -4,7 +4,7 @@ import { ORDER_STATUSES, isOpen, type OrderStatus, type OrderView } from '../../
 import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
 
 import type { Executor } from '../db/client';
-import { orderLines, orders } from '../db/schema';
+import { CANNOT_MAKE, ingredients, orderLines, orders } from '../db/schema';
 
 type OrderRow = typeof orders.$inferSelect;
 type LineRow = typeof orderLines.$inferSelect;
@@ -13,7 +13,16 @@ const OPEN_STATUSES = ORDER_STATUSES.filter(isOpen);
 
 const iso = (instant: number) => new Date(instant).toISOString();
 
-export function toOrderView(order: OrderRow, lines: LineRow[], zone: string): OrderView {
+type IngredientNames = Map<number, { name: string; unit: string }>;
+
+const lateness = (minutes: number) => (minutes === CANNOT_MAKE ? null : minutes);
+
+export function toOrderView(
+	order: OrderRow,
+	lines: LineRow[],
+	zone: string,
+	ingredientNames: IngredientNames = new Map()
+): OrderView {
 	return {
 		id: order.id,
 		number: order.number,
@@ -38,12 +47,26 @@ export function toOrderView(order: OrderRow, lines: LineRow[], zone: string): Or
 				quantity: line.quantity,
 				unitPriceMinor: line.unitPriceMinor,
 				modifiers: line.modifiers,
-				note: line.note
+				note: line.note,
+				route: line.route,
+				reservedUnits: line.reservedUnits,
+				readyAt: line.readyAt === null ? null : iso(line.readyAt),
+				lateMinutes: lateness(line.lateMinutes),
+				shortages: line.shortages.map((shortage) => ({
+					ingredient:
+						ingredientNames.get(shortage.ingredientId)?.name ??
+						`ingredient ${shortage.ingredientId}`,
+					unit: ingredientNames.get(shortage.ingredientId)?.unit ?? '',
+					missing: Math.ceil(shortage.missing),
+					neededBy: shortage.neededBy === null ? null : iso(shortage.neededBy)
+				}))
 			})),
 		totalMinor: order.totalMinor,
 		currency: order.currency,
 		trackingToken: order.trackingToken,
 		promisedAt: order.promisedAt === null ? null : iso(order.promisedAt),
+		estimatedReadyAt: order.estimatedReadyAt === null ? null : iso(order.estimatedReadyAt),
+		lateMinutes: lateness(order.lateMinutes),
 		createdAt: iso(order.createdAt),
 		updatedAt: iso(order.updatedAt),
 		cancelReason: order.cancelReason
@@ -62,9 +85,18 @@ function withLines(db: Executor, rows: OrderRow[], zone: string): OrderView[] {
 			)
 		)
 		.all();
+	const names: IngredientNames = lines.some((line) => line.shortages.length > 0)
+		? new Map(
+				db
+					.select()
+					.from(ingredients)
+					.all()
+					.map((row) => [row.id, { name: row.name, unit: row.unit }])
+			)
+		: new Map();
 	const byOrder = new Map<number, LineRow[]>();
 	for (const line of lines) byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
-	return rows.map((row) => toOrderView(row, byOrder.get(row.id) ?? [], zone));
+	return rows.map((row) => toOrderView(row, byOrder.get(row.id) ?? [], zone, names));
 }
 
 export function findOrder(db: Executor, id: number, zone: string): OrderView | null {

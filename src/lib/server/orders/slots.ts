@@ -1,8 +1,14 @@
+import { inArray } from 'drizzle-orm';
+
 import { earliestPickup, pickupSlots } from '../../domain/opening-hours';
 import { addShopDays, formatShopTime, wallClock } from '../../domain/shop-time';
+import { products } from '../db/schema';
 import type { Deps } from '../deps';
+import { refused } from '../errors';
+import { plannerInput } from '../production/planner-input';
 import { readSettings } from '../settings';
-import { shopHours } from './intake';
+import { pickupRules } from './pickup-time';
+import { currentLateness, earliestPromise, reserveFromStock, tryPromise } from './promise';
 
 export interface SlotDay {
 	date: string;
@@ -11,23 +17,76 @@ export interface SlotDay {
 	slots: { at: string; time: string }[];
 }
 
-/** Pickup times the shop offers from its opening hours and lead time, day by day. */
-export function offeredSlots(deps: Deps, options: { from?: string; days: number }): SlotDay[] {
+export interface SlotQuery {
+	from?: string;
+	days: number;
+	/** The basket; when given, only times the ovens and the shelf can meet are offered. */
+	lines?: { sku: string; quantity: number }[];
+}
+
+/**
+ * Pickup times the shop offers, day by day: within opening hours and the lead time, and for a
+ * basket, only those the plan can keep. Later times on a day are easier for the ovens, so each
+ * day's first workable slot is found by binary search and the slots after it are offered; the
+ * order itself is checked exactly when it is placed.
+ */
+export function offeredSlots(deps: Deps, query: SlotQuery): SlotDay[] {
 	const zone = deps.config.shopTimeZone;
 	const now = deps.now();
-	const shop = readSettings(deps.db);
-	const rules = { now, leadMinutes: shop.leadMinutes, hours: shopHours(deps.db), zone };
-	const first = options.from ?? wallClock(earliestPickup(rules) ?? now, zone).date;
+	const settings = readSettings(deps.db);
+	const rules = pickupRules(deps.db, settings, 'online', now, zone);
+	const first = query.from ?? wallClock(earliestPickup(rules) ?? now, zone).date;
+	const workable = query.lines?.length ? basketCheck(deps, query.lines, now, zone) : () => true;
 
 	const days: SlotDay[] = [];
-	for (let offset = 0; offset < options.days; offset++) {
+	for (let offset = 0; offset < query.days; offset++) {
 		const date = addShopDays(first, offset);
-		const slots = pickupSlots(date, shop.slotMinutes, rules).map((at) => ({
-			at: new Date(at).toISOString(),
-			time: formatShopTime(at, zone, 'HH:mm')
-		}));
+		const all = pickupSlots(date, settings.slotMinutes, rules);
+		const from = earliestPromise(all, workable);
+		const slots = from === null ? [] : all.filter((at) => at >= from);
 		const noon = new Date(`${date}T12:00:00Z`).getTime();
-		days.push({ date, label: formatShopTime(noon, 'UTC', 'EEE d MMM'), slots });
+		days.push({
+			date,
+			label: formatShopTime(noon, 'UTC', 'EEE d MMM'),
+			slots: slots.map((at) => ({
+				at: new Date(at).toISOString(),
+				time: formatShopTime(at, zone, 'HH:mm')
+			}))
+		});
 	}
 	return days;
+}
+
+function basketCheck(
+	deps: Deps,
+	basket: { sku: string; quantity: number }[],
+	now: number,
+	zone: string
+) {
+	const settings = readSettings(deps.db);
+	const rows = deps.db
+		.select()
+		.from(products)
+		.where(
+			inArray(
+				products.sku,
+				basket.map((line) => line.sku)
+			)
+		)
+		.all();
+	const bySku = new Map(rows.map((row) => [row.sku, row]));
+	const unknown = basket.find((line) => !bySku.has(line.sku));
+	if (unknown)
+		throw refused(
+			'lines',
+			`${JSON.stringify(unknown.sku)} is not on the menu; GET /api/products lists the codes`
+		);
+
+	const lines = reserveFromStock(
+		deps.db,
+		basket.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
+	);
+	const base = plannerInput(deps.db, now, zone, settings);
+	const lateness = currentLateness(deps.db);
+	return (at: number) => tryPromise(base, lines, at, settings.packingMinutes, lateness).ok;
 }

@@ -91,7 +91,8 @@ export class RealtimeHub {
 
 	publish(events: LiveEvent[]): void {
 		if (!this.#io) return;
-		for (const event of events) this.#io.emit('event', event);
+		// In sequence order, so a screen can apply them as they come.
+		for (const event of [...events].sort((a, b) => a.seq - b.seq)) this.#io.emit('event', event);
 	}
 
 	async close(): Promise<void> {

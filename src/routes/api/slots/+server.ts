@@ -17,13 +17,32 @@ const query = z.object({
 		.int('must be a whole number of days')
 		.min(1, 'must be at least 1')
 		.max(14, 'must be at most 14')
-		.default(1)
+		.default(1),
+	lines: z
+		.string()
+		.transform((value) => value.split(',').filter(Boolean))
+		.pipe(
+			z.array(
+				z
+					.string()
+					.regex(
+						/^[A-Za-z0-9_-]{1,64}:[1-9]\d{0,2}$/,
+						'list items as SKU:quantity, comma separated, such as CROISSANT:2,BREAD:1'
+					)
+					.transform((item) => {
+						const [sku, quantity] = item.split(':') as [string, string];
+						return { sku, quantity: Number(quantity) };
+					})
+			)
+		)
+		.optional()
 });
 
-/** Pickup times on offer; without a date, starting from the first day that has any. */
+/** Pickup times on offer, for a basket when `lines` is given; without a date, from the first day that has any. */
 export const GET = endpoint(({ url }) => {
 	const parsed = query.safeParse(Object.fromEntries(url.searchParams));
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
-	const days = offeredSlots(runtime(), { from: parsed.data.date, days: parsed.data.days });
+	const { date, days: count, lines } = parsed.data;
+	const days = offeredSlots(runtime(), { from: date, days: count, lines });
 	return json({ timeZone: runtime().config.shopTimeZone, days });
 });

@@ -1,0 +1,140 @@
+import { eq, inArray, sql } from 'drizzle-orm';
+
+import type { LiveEvent } from '../../realtime/contract';
+import type { LateReason, Plan, Shortage } from '../../planner/types';
+import type { Executor } from '../db/client';
+import {
+	CANNOT_MAKE,
+	counters,
+	loadTrays,
+	orderLines,
+	orders,
+	ovenLoads,
+	trayFeeds
+} from '../db/schema';
+import { appendEvent } from '../events/log';
+import { findOrder } from '../orders/queries';
+
+const storedLate = (minutes: number) => (Number.isFinite(minutes) ? minutes : CANNOT_MAKE);
+
+function nextPlanVersion(tx: Executor): number {
+	return tx
+		.insert(counters)
+		.values({ name: 'plan-version', value: 1 })
+		.onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+		.returning({ value: counters.value })
+		.get().value;
+}
+
+/**
+ * Replaces the planned loads with a new plan and writes each line's and order's outcome, in the
+ * caller's transaction. Returns the events to publish after commit: the plan's, and one per
+ * order whose route or lateness changed (its screens show those).
+ */
+export function storePlan(tx: Executor, plan: Plan, now: number, zone: string): LiveEvent[] {
+	const planVersion = nextPlanVersion(tx);
+	tx.delete(ovenLoads).where(eq(ovenLoads.status, 'planned')).run();
+
+	for (const load of plan.loads.filter((entry) => entry.fixedId === null)) {
+		const row = tx
+			.insert(ovenLoads)
+			.values({
+				ovenId: load.ovenId,
+				status: 'planned',
+				prepStartAt: load.prepStartAt,
+				startAt: load.startAt,
+				endAt: load.endAt,
+				tempC: load.tempC,
+				planVersion
+			})
+			.returning({ id: ovenLoads.id })
+			.get();
+		load.trays.forEach((tray, position) => {
+			const trayRow = tx
+				.insert(loadTrays)
+				.values({ loadId: row.id, position, productId: tray.productId, units: tray.units })
+				.returning({ id: loadTrays.id })
+				.get();
+			for (const feed of tray.feeds) {
+				tx.insert(trayFeeds)
+					.values({
+						trayId: trayRow.id,
+						orderId: feed.orderId,
+						orderLineId: feed.lineId,
+						units: feed.units
+					})
+					.run();
+			}
+		});
+	}
+
+	const changedOrders = writeOutcomes(tx, plan);
+	const events: LiveEvent[] = [];
+	for (const orderId of changedOrders) {
+		const order = findOrder(tx, orderId, zone);
+		if (order) events.push(appendEvent(tx, { type: 'order.updated', order }, now));
+	}
+	events.push(appendEvent(tx, { type: 'plan.updated', planVersion, stats: plan.stats }, now));
+	return events;
+}
+
+interface LineState {
+	id: number;
+	orderId: number;
+	route: string;
+	lateMinutes: number;
+	shortages: Shortage[];
+}
+
+function routeOf(shortages: Shortage[]): 'bake' | 'procure' {
+	return shortages.length > 0 ? 'procure' : 'bake';
+}
+
+/** Writes the plan's outcome per line and order; answers the orders whose screens must change. */
+function writeOutcomes(tx: Executor, plan: Plan): Set<number> {
+	const lineIds = plan.lines.map((line) => line.lineId);
+	const before = new Map<number, LineState>(
+		lineIds.length === 0
+			? []
+			: tx
+					.select({
+						id: orderLines.id,
+						orderId: orderLines.orderId,
+						route: orderLines.route,
+						lateMinutes: orderLines.lateMinutes,
+						shortages: orderLines.shortages
+					})
+					.from(orderLines)
+					.where(inArray(orderLines.id, lineIds))
+					.all()
+					.map((line) => [line.id, line])
+	);
+
+	const changed = new Set<number>();
+	for (const outcome of plan.lines) {
+		const previous = before.get(outcome.lineId);
+		if (!previous) continue;
+		const route = routeOf(outcome.shortages);
+		const lateMinutes = storedLate(outcome.lateMinutes);
+		if (previous.route !== route || (previous.lateMinutes === 0) !== (lateMinutes === 0))
+			changed.add(previous.orderId);
+		tx.update(orderLines)
+			.set({
+				route,
+				readyAt: outcome.readyAt,
+				lateMinutes,
+				lateReason: outcome.reason satisfies LateReason | null,
+				shortages: outcome.shortages
+			})
+			.where(eq(orderLines.id, outcome.lineId))
+			.run();
+	}
+
+	for (const order of plan.orders) {
+		tx.update(orders)
+			.set({ estimatedReadyAt: order.readyAt, lateMinutes: storedLate(order.lateMinutes) })
+			.where(eq(orders.id, order.orderId))
+			.run();
+	}
+	return changed;
+}
