@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { LiveEvent, SyncAnswer } from '../../src/lib/realtime/contract';
+import {
+	isOrderEvent,
+	type LiveEvent,
+	type OrderEvent,
+	type SyncAnswer
+} from '../../src/lib/realtime/contract';
 import { LiveFeed } from '../../src/lib/realtime/feed';
 import {
 	connectScreen,
@@ -101,8 +106,12 @@ describe('the production server', () => {
 
 	it('pushes a committed order to every connected screen with its sequence number', async () => {
 		const screens = [connectScreen(server), connectScreen(server)];
-		const seen: LiveEvent[][] = screens.map(() => []);
-		screens.forEach((socket, index) => socket.on('event', (event) => seen[index]!.push(event)));
+		const seen: OrderEvent[][] = screens.map(() => []);
+		screens.forEach((socket, index) =>
+			socket.on('event', (event) => {
+				if (isOrderEvent(event)) seen[index]!.push(event);
+			})
+		);
 		await Promise.all(
 			screens.map((socket) => waitFor(() => (socket.connected ? true : undefined)))
 		);
@@ -119,34 +128,41 @@ describe('the production server', () => {
 		const replay = (await (
 			await fetch(`${server.url}/api/events?since=${since}`)
 		).json()) as SyncAnswer;
-		expect(replay.kind === 'events' && replay.events[0]?.order.id).toBe(placed.body.id);
+		const first = replay.kind === 'events' ? replay.events.find(isOrderEvent) : undefined;
+		expect(first?.order.id).toBe(placed.body.id);
 		screens.forEach((socket) => socket.disconnect());
 	});
 
 	it('gives a screen that reconnects three times exactly one copy of each later event', async () => {
 		const socket = connectScreen(server);
-		const applied: number[] = [];
+		const applied: LiveEvent[] = [];
 		const delivered: number[] = [];
 		socket.on('event', (event) => delivered.push(event.seq));
 		const head = ((await (await fetch(`${server.url}/api/events?since=0`)).json()) as SyncAnswer)
 			.head;
-		new LiveFeed(
-			socket,
-			{ onEvent: (event) => applied.push(event.seq), onSnapshot: () => {} },
-			head
-		);
+		new LiveFeed(socket, { onEvent: (event) => applied.push(event), onSnapshot: () => {} }, head);
 		await waitFor(() => (socket.connected ? true : undefined));
 
+		const placed: number[] = [];
 		for (let round = 0; round < 3; round++) {
 			socket.io.engine.close(); // drop the transport as a flaky Wi-Fi would; the client reconnects
-			await postJson(`${server.url}/api/orders`, anOrder(`Round ${round}`));
+			placed.push((await postJson(`${server.url}/api/orders`, anOrder(`Round ${round}`))).body.id);
 			await waitFor(() => (socket.connected ? true : undefined));
 		}
-		await postJson(`${server.url}/api/orders`, anOrder('After the storm'));
+		placed.push((await postJson(`${server.url}/api/orders`, anOrder('After the storm'))).body.id);
 
-		await waitFor(() => (applied.length >= 4 ? true : undefined));
+		const last = (
+			(await (await fetch(`${server.url}/api/events?since=${head}`)).json()) as SyncAnswer
+		).head;
+		await waitFor(() => (applied.at(-1)?.seq === last ? true : undefined));
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(applied).toEqual([head + 1, head + 2, head + 3, head + 4]);
+
+		// Every event after the screen's start, once each and in order, whatever was missed offline.
+		expect(applied.map((event) => event.seq)).toEqual(
+			Array.from({ length: last - head }, (_, index) => head + 1 + index)
+		);
+		const created = applied.filter((event) => event.type === 'order.created');
+		expect(created.map((event) => (isOrderEvent(event) ? event.order.id : 0))).toEqual(placed);
 		// The server pushed each event to this socket at most once, however often it reconnected.
 		expect(new Set(delivered).size).toBe(delivered.length);
 		socket.disconnect();
@@ -172,5 +188,55 @@ describe('the production server', () => {
 		const extra = await startServer();
 		expect(await extra.stop('SIGTERM')).toBe(0);
 		expect(extra.output.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+	});
+});
+
+describe('the stock race', () => {
+	it('reserves the last croissants exactly once among 100 concurrent orders', async () => {
+		const race = await startServer();
+		try {
+			const at = await firstSlot(race);
+			const order = (name: string, quantity: number) => ({
+				customer: { name },
+				fulfillment: { type: 'pickup', at },
+				lines: [{ sku: 'CROISSANT', quantity }]
+			});
+			// The demo opens with 12 on the shelf; take 2 so 10 are left.
+			const opener = await postJson(`${race.url}/api/orders`, order('Opener', 2));
+			expect(opener.body.lines[0].route).toBe('stock');
+
+			const answers = await Promise.all(
+				Array.from({ length: 100 }, (_, index) =>
+					postJson(`${race.url}/api/orders`, order(`Racer ${index}`, 1))
+				)
+			);
+			const fromShelf = answers.filter(
+				(answer) => answer.status === 201 && answer.body.lines[0].reservedUnits === 1
+			);
+			const baked = answers.filter(
+				(answer) => answer.status === 201 && answer.body.lines[0].route === 'bake'
+			);
+			const refused = answers.filter((answer) => answer.status === 422);
+
+			expect(fromShelf).toHaveLength(10);
+			expect(fromShelf.length + baked.length + refused.length).toBe(100);
+			for (const answer of refused)
+				expect(answer.body.error.message).toMatch(
+					/no Croissant left on the shelf; the earliest that works is/
+				);
+
+			const products = (await (
+				await fetch(`${race.url}/api/orders?status=received&limit=2000`)
+			).json()) as {
+				orders: { lines: { reservedUnits: number }[] }[];
+			};
+			const reserved = products.orders.reduce(
+				(sum, entry) => sum + entry.lines[0]!.reservedUnits,
+				0
+			);
+			expect(reserved).toBe(12);
+		} finally {
+			await race.stop();
+		}
 	});
 });

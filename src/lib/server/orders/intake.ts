@@ -310,7 +310,9 @@ function promiseRefusal(
 		parts.push(`taking it would make order ${numbers}, already promised, late`);
 	}
 	const short = lines.filter((line) => line.route === 'bake' && line.reserved < line.quantity);
-	const left = short.map((line) => `${line.reserved || 'no'} ${line.product.name} left on the shelf`);
+	const left = short.map(
+		(line) => `${line.reserved || 'no'} ${line.product.name} left on the shelf`
+	);
 	const then =
 		earliest === null
 			? 'no time in the coming days works'

@@ -1,0 +1,14 @@
+import { procurementList } from '$lib/server/production/procurement';
+import { runtime } from '$lib/server/runtime';
+import { readSettings } from '$lib/server/settings';
+
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = () => {
+	const rt = runtime();
+	return {
+		shopName: readSettings(rt.db).shopName,
+		timeZone: rt.config.shopTimeZone,
+		items: procurementList(rt.db, rt.config.shopTimeZone)
+	};
+};
