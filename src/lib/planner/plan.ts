@@ -1,3 +1,5 @@
+import { improve } from './improve';
+import { batchAndPlace, lateReason } from './place';
 import { latestInWindows, OvenTimeline } from './timeline';
 import type {
 	DemandLine,
@@ -8,7 +10,6 @@ import type {
 	PlanInput,
 	PlannedLoad,
 	PlannedTray,
-	PlannerOven,
 	PlannerProduct,
 	Shortage,
 	TrayFeed
@@ -17,7 +18,7 @@ import type {
 const MINUTE = 60_000;
 
 /** A tray to bake: one product, units from one or more order lines. */
-interface Tray {
+export interface Tray {
 	product: PlannerProduct;
 	units: number;
 	feeds: TrayFeed[];
@@ -25,10 +26,15 @@ interface Tray {
 	latestStart: number;
 	/** Earliest oven start: its prep has to be done first. */
 	earliestStart: number;
+	/** Order of baking: its latest start, pushed back when its order is deferred. */
+	rank: number;
 }
 
+/** How far a deferred order's trays move back in the baking order: past any real due time. */
+const DEFERRED_MS = 365 * 24 * 60 * MINUTE;
+
 /** Trays at one temperature that go into the oven together. */
-interface Draft {
+export interface Draft {
 	tempC: number;
 	trays: Tray[];
 	latestStart: number;
@@ -36,7 +42,7 @@ interface Draft {
 	durationMs: number;
 }
 
-interface Placed {
+export interface Placed {
 	draft: Draft;
 	ovenId: number;
 	startAt: number;
@@ -61,14 +67,88 @@ export function plan(input: PlanInput): Plan {
 	const windows = [...input.windows].sort((a, b) => a.start - b.start);
 	const demand = remainingDemand(input);
 	const shortages = allocateIngredients(demand, products, input.ingredientStock);
+	const context: Context = { input, products, windows, demand };
 
-	const trays = fillTrays(demand, products, input);
-	const { drafts, unplaceable } = groupIntoLoads(
-		trays,
-		input.ovens,
-		input.settings.freshnessMinutes
-	);
+	// Build the plan soonest-due first; when orders are late, also try letting each of the
+	// latest wait, then polish the two best with local moves and keep the better.
+	const first = construct(context, new Set());
+	let best = first;
+	for (const orderId of deferralCandidates(first, demand)) {
+		const trial = construct(context, new Set([...best.deferred, orderId]));
+		if (compareScores(trial.score, best.score) < 0) best = trial;
+	}
+	if (first.score.lateness > 0) {
+		const polished = [first, best].filter((entry, index, all) => all.indexOf(entry) === index);
+		for (const entry of polished) improve(entry, input.ovens, windows, demand);
+		best = polished.sort((a, b) => compareScores(a.score, b.score))[0]!;
+	}
+	const { placed, unplaced } = best;
+	const timelines = rebook(placed, best.fixedOnly);
+	shiftLate(placed, timelines, windows);
+	for (const load of placed) {
+		if (load.fixedId === null && load.startAt > load.draft.latestStart) {
+			load.reason = lateReason(load.draft, load.startAt, windows);
+		}
+	}
 
+	const loads = placed
+		.map(toPlannedLoad)
+		.sort((a, b) => a.startAt - b.startAt || a.ovenId - b.ovenId);
+	const lines = outcomes(input.demand, placed, unplaced, shortages);
+	return {
+		loads,
+		lines,
+		orders: byOrder(lines),
+		stats: statistics(loads, lines, timelines, products)
+	};
+}
+
+interface Context {
+	input: PlanInput;
+	products: Map<number, PlannerProduct>;
+	windows: PlanInput['windows'];
+	demand: DemandLine[];
+}
+
+interface Score {
+	lateness: number;
+	unplaced: number;
+	loads: number;
+}
+
+interface Construction {
+	deferred: Set<number>;
+	placed: Placed[];
+	unplaced: { draft: Draft; reason: LateReason }[];
+	timelines: Map<number, OvenTimeline>;
+	fixedOnly: Map<number, OvenTimeline>;
+	score: Score;
+	lateOrders: Map<number, number>;
+}
+
+function compareScores(a: Score, b: Score): number {
+	return a.unplaced - b.unplaced || a.lateness - b.lateness || a.loads - b.loads;
+}
+
+/** Late orders worth trying to bake last, most late first; none when the plan is large. */
+const MAX_DEFERRALS = 8;
+const MAX_TRAYS_TO_DEFER = 3000;
+
+function deferralCandidates(first: Construction, demand: DemandLine[]): number[] {
+	if (first.score.lateness === 0 || demand.length > MAX_TRAYS_TO_DEFER) return [];
+	return [...first.lateOrders]
+		.sort((a, b) => b[1] - a[1] || a[0] - b[0])
+		.slice(0, MAX_DEFERRALS)
+		.map(([orderId]) => orderId);
+}
+
+/**
+ * One plan: trays filled and placed with the given orders deferred, that is, baked after the
+ * others. Minimising total lateness sometimes means letting one big order wait so that several
+ * small ones are on time; trying that is cheap when few orders are late.
+ */
+function construct(context: Context, deferred: Set<number>): Construction {
+	const { input, products, windows, demand } = context;
 	const timelines = new Map(
 		input.ovens.map((oven) => [oven.id, new OvenTimeline(oven.changeoverMinutes * MINUTE)])
 	);
@@ -86,21 +166,43 @@ export function plan(input: PlanInput): Plan {
 			.get(load.ovenId)
 			?.add({ start: load.startAt, end: load.endAt, tempC: load.tempC, load: placed.length - 1 });
 	}
+	const fixedOnly = new Map([...timelines].map(([id, timeline]) => [id, timeline.copy()]));
 
-	const unplaced = placeAll(drafts, input.ovens, timelines, windows, placed);
-	unplaced.push(...unplaceable);
-	shiftLate(placed, timelines, windows);
+	const ordered =
+		deferred.size === 0
+			? demand
+			: [...demand].sort(
+					(a, b) =>
+						Number(deferred.has(a.orderId)) - Number(deferred.has(b.orderId)) ||
+						a.dueAt - b.dueAt ||
+						a.lineId - b.lineId
+				);
+	const trays = fillTrays(ordered, products, input, deferred);
+	const unplaced = batchAndPlace(
+		trays,
+		input.ovens,
+		timelines,
+		windows,
+		placed,
+		input.settings.freshnessMinutes
+	);
 
-	const loads = placed
-		.map(toPlannedLoad)
-		.sort((a, b) => a.startAt - b.startAt || a.ovenId - b.ovenId);
-	const lines = outcomes(input.demand, placed, unplaced, shortages);
-	return {
-		loads,
-		lines,
-		orders: byOrder(lines),
-		stats: statistics(loads, lines, timelines, products)
-	};
+	const lateOrders = new Map<number, number>();
+	const due = new Map(demand.map((line) => [line.lineId, line.dueAt]));
+	for (const load of placed) {
+		for (const tray of load.draft.trays) {
+			const ready = load.startAt + (tray.product.bakeMinutes + tray.product.coolMinutes) * MINUTE;
+			for (const feed of tray.feeds) {
+				const late = Math.max(0, Math.ceil((ready - (due.get(feed.lineId) ?? ready)) / MINUTE));
+				if (late > 0)
+					lateOrders.set(feed.orderId, Math.max(lateOrders.get(feed.orderId) ?? 0, late));
+			}
+		}
+	}
+	let lateness = 0;
+	for (const late of lateOrders.values()) lateness += late;
+	const score = { lateness, unplaced: unplaced.length, loads: placed.length };
+	return { deferred, placed, unplaced, timelines, fixedOnly, score, lateOrders };
 }
 
 /** Demand less what loads already in progress will bake. */
@@ -153,7 +255,7 @@ function allocateIngredients(
 	return shortages;
 }
 
-function freshnessMs(product: PlannerProduct, freshnessMinutes: number): number {
+export function freshnessMs(product: PlannerProduct, freshnessMinutes: number): number {
 	return Math.min(freshnessMinutes, product.shelfLifeHours * 60) * MINUTE;
 }
 
@@ -161,7 +263,8 @@ function freshnessMs(product: PlannerProduct, freshnessMinutes: number): number 
 function fillTrays(
 	demand: DemandLine[],
 	products: Map<number, PlannerProduct>,
-	input: PlanInput
+	input: PlanInput,
+	deferred: Set<number>
 ): Tray[] {
 	const trays: Tray[] = [];
 	const open = new Map<number, { tray: Tray; firstDue: number }>();
@@ -169,24 +272,28 @@ function fillTrays(
 		const product = products.get(line.productId);
 		if (!product) continue;
 		const fresh = freshnessMs(product, input.settings.freshnessMinutes);
+		const late = deferred.has(line.orderId);
+		const key = late ? -product.id : product.id;
 		let left = line.units;
 		while (left > 0) {
-			let current = open.get(product.id);
+			let current = open.get(key);
 			if (
 				!current ||
 				current.tray.units >= product.unitsPerTray ||
 				line.dueAt - current.firstDue > fresh
 			) {
+				const latestStart = line.dueAt - (product.coolMinutes + product.bakeMinutes) * MINUTE;
 				const tray: Tray = {
 					product,
 					units: 0,
 					feeds: [],
-					latestStart: line.dueAt - (product.coolMinutes + product.bakeMinutes) * MINUTE,
+					latestStart,
+					rank: late ? latestStart + DEFERRED_MS : latestStart,
 					earliestStart: input.now + product.prepMinutes * MINUTE
 				};
 				trays.push(tray);
 				current = { tray, firstDue: line.dueAt };
-				open.set(product.id, current);
+				open.set(key, current);
 			}
 			const take = Math.min(product.unitsPerTray - current.tray.units, left);
 			current.tray.units += take;
@@ -197,63 +304,7 @@ function fillTrays(
 	return trays;
 }
 
-function reaches(oven: PlannerOven, tempC: number): boolean {
-	return oven.minTempC <= tempC && tempC <= oven.maxTempC;
-}
-
-function draftOf(trays: Tray[], tempC: number): Draft {
-	return {
-		tempC,
-		trays,
-		latestStart: Math.min(...trays.map((tray) => tray.latestStart)),
-		earliestStart: Math.max(...trays.map((tray) => tray.earliestStart)),
-		durationMs: Math.max(...trays.map((tray) => tray.product.bakeMinutes)) * MINUTE
-	};
-}
-
-/** Trays at one temperature, in due order, share a load while it fits the largest oven. */
-function groupIntoLoads(trays: Tray[], ovens: PlannerOven[], freshnessMinutes: number) {
-	const byTemp = new Map<number, Tray[]>();
-	for (const tray of trays)
-		byTemp.set(tray.product.bakeTempC, [...(byTemp.get(tray.product.bakeTempC) ?? []), tray]);
-
-	const drafts: Draft[] = [];
-	const unplaceable: { draft: Draft; reason: LateReason }[] = [];
-	for (const [tempC, group] of [...byTemp].sort((a, b) => a[0] - b[0])) {
-		group.sort((a, b) => a.latestStart - b.latestStart || a.product.id - b.product.id);
-		const capacity = Math.max(
-			0,
-			...ovens.filter((oven) => reaches(oven, tempC)).map((oven) => oven.capacityTrays)
-		);
-		if (capacity === 0) {
-			for (const tray of group) {
-				unplaceable.push({
-					draft: draftOf([tray], tempC),
-					reason: { code: 'no-oven', productId: tray.product.id, tempC }
-				});
-			}
-			continue;
-		}
-
-		let current: Tray[] = [];
-		for (const tray of group) {
-			const first = current[0];
-			const joins =
-				first !== undefined &&
-				current.length < capacity &&
-				tray.earliestStart <= first.latestStart &&
-				tray.latestStart - first.latestStart <= freshnessMs(tray.product, freshnessMinutes);
-			if (!joins && current.length > 0) {
-				drafts.push(draftOf(current, tempC));
-				current = [];
-			}
-			current.push(tray);
-		}
-		if (current.length > 0) drafts.push(draftOf(current, tempC));
-	}
-	return { drafts, unplaceable };
-}
-
+/** A load in progress, in the shape of a planned one; its trays keep what they feed. */
 function fixedDraft(
 	trays: PlannedTray[],
 	tempC: number,
@@ -263,17 +314,17 @@ function fixedDraft(
 ): Draft {
 	const known = trays.flatMap((tray) => {
 		const product = products.get(tray.productId);
-		return product
-			? [
-					{
-						product,
-						units: tray.units,
-						feeds: tray.feeds,
-						latestStart: startAt,
-						earliestStart: startAt
-					}
-				]
-			: [];
+		if (!product) return [];
+		return [
+			{
+				product,
+				units: tray.units,
+				feeds: tray.feeds,
+				latestStart: startAt,
+				earliestStart: startAt,
+				rank: startAt
+			}
+		];
 	});
 	return {
 		tempC,
@@ -284,143 +335,19 @@ function fixedDraft(
 	};
 }
 
-interface Option {
-	oven: PlannerOven;
-	start: number;
-	changes: number;
-}
-
-function optionsFor(
-	draft: Draft,
-	ovens: PlannerOven[],
-	timelines: Map<number, OvenTimeline>,
-	windows: PlanInput['windows'],
-	trays: number
-): Option[] {
-	return ovens
-		.filter((oven) => reaches(oven, draft.tempC) && oven.capacityTrays >= trays)
-		.flatMap((oven) => {
-			const timeline = timelines.get(oven.id)!;
-			const start = timeline.earliestFit(
-				draft.durationMs,
-				draft.tempC,
-				draft.earliestStart,
-				windows
-			);
-			return start === null
-				? []
-				: [{ oven, start, changes: timeline.changesAdded(start, draft.tempC) }];
+/** Timelines holding the fixed loads and then every placed load at its (new) time. */
+function rebook(placed: Placed[], fixedOnly: Map<number, OvenTimeline>): Map<number, OvenTimeline> {
+	const timelines = new Map([...fixedOnly].map(([id, timeline]) => [id, timeline.copy()]));
+	placed.forEach((load, index) => {
+		if (load.fixedId !== null) return;
+		timelines.get(load.ovenId)!.add({
+			start: load.startAt,
+			end: load.startAt + load.draft.durationMs,
+			tempC: load.draft.tempC,
+			load: index
 		});
-}
-
-/** On time first; then no new temperature change, the smallest oven, the earliest start. */
-function best(options: Option[]): Option | undefined {
-	return [...options].sort(
-		(a, b) =>
-			a.changes - b.changes ||
-			a.oven.capacityTrays - b.oven.capacityTrays ||
-			a.start - b.start ||
-			a.oven.id - b.oven.id
-	)[0];
-}
-
-function placeAll(
-	drafts: Draft[],
-	ovens: PlannerOven[],
-	timelines: Map<number, OvenTimeline>,
-	windows: PlanInput['windows'],
-	placed: Placed[]
-): { draft: Draft; reason: LateReason }[] {
-	const unplaced: { draft: Draft; reason: LateReason }[] = [];
-	const queue = [...drafts].sort(
-		(a, b) =>
-			a.latestStart - b.latestStart || a.earliestStart - b.earliestStart || a.tempC - b.tempC
-	);
-
-	const book = (draft: Draft, option: Option, reason: LateReason | null) => {
-		placed.push({ draft, ovenId: option.oven.id, startAt: option.start, fixedId: null, reason });
-		timelines.get(option.oven.id)!.add({
-			start: option.start,
-			end: option.start + draft.durationMs,
-			tempC: draft.tempC,
-			load: placed.length - 1
-		});
-	};
-
-	while (queue.length > 0) {
-		const draft = queue.shift()!;
-		const options = optionsFor(draft, ovens, timelines, windows, draft.trays.length);
-		const onTime = best(options.filter((option) => option.start <= draft.latestStart));
-		if (onTime) {
-			book(draft, onTime, null);
-			continue;
-		}
-
-		// A smaller oven free in time takes the soonest-due trays; the rest waits its turn.
-		const smaller =
-			draft.trays.length > 1 ? splitOption(draft, ovens, timelines, windows) : undefined;
-		if (smaller) {
-			const head = draftOf(draft.trays.slice(0, smaller.oven.capacityTrays), draft.tempC);
-			const rest = draftOf(draft.trays.slice(smaller.oven.capacityTrays), draft.tempC);
-			book(head, smaller, null);
-			const at = queue.findIndex((other) => other.latestStart > rest.latestStart);
-			queue.splice(at === -1 ? queue.length : at, 0, rest);
-			continue;
-		}
-
-		const soonest = [...options].sort(
-			(a, b) => a.start - b.start || a.changes - b.changes || a.oven.id - b.oven.id
-		)[0];
-		if (!soonest) {
-			unplaced.push({ draft, reason: { code: 'horizon', productId: draft.trays[0]!.product.id } });
-			continue;
-		}
-		book(draft, soonest, lateReason(draft, soonest.start, windows));
-	}
-	return unplaced;
-}
-
-function splitOption(
-	draft: Draft,
-	ovens: PlannerOven[],
-	timelines: Map<number, OvenTimeline>,
-	windows: PlanInput['windows']
-): Option | undefined {
-	const candidates = ovens
-		.filter((oven) => reaches(oven, draft.tempC) && oven.capacityTrays < draft.trays.length)
-		.flatMap((oven) => {
-			const head = draftOf(draft.trays.slice(0, oven.capacityTrays), draft.tempC);
-			return optionsFor(head, [oven], timelines, windows, head.trays.length).filter(
-				(option) => option.start <= head.latestStart
-			);
-		});
-	return [...candidates].sort(
-		(a, b) =>
-			b.oven.capacityTrays - a.oven.capacityTrays || a.changes - b.changes || a.start - b.start
-	)[0];
-}
-
-/** The constraint that made a load late: its prep, the bakehouse's hours, or busy ovens. */
-function lateReason(draft: Draft, start: number, windows: PlanInput['windows']): LateReason {
-	const productId = draft.trays[0]!.product.id;
-	const soonest = draft.trays[0]!.product;
-	if (draft.earliestStart > draft.latestStart) {
-		return {
-			code: 'prep-time',
-			productId,
-			at: draft.earliestStart + draft.durationMs + soonest.coolMinutes * MINUTE
-		};
-	}
-	const emptyOven = new OvenTimeline(0).earliestFit(
-		draft.durationMs,
-		draft.tempC,
-		draft.earliestStart,
-		windows
-	);
-	if (emptyOven === null || emptyOven > draft.latestStart) {
-		return { code: 'bakehouse-hours', productId, at: emptyOven ?? draft.earliestStart };
-	}
-	return { code: 'oven-capacity', productId, tempC: draft.tempC, at: start };
+	});
+	return timelines;
 }
 
 /** Moves each on-time load as late as its due time and the next load in its oven allow. */

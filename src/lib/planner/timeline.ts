@@ -18,6 +18,12 @@ export class OvenTimeline {
 
 	constructor(private readonly changeoverMs: number) {}
 
+	copy(): OvenTimeline {
+		const copy = new OvenTimeline(this.changeoverMs);
+		copy.bookings.push(...this.bookings.map((booking) => ({ ...booking })));
+		return copy;
+	}
+
 	gap(fromTemp: number, toTemp: number): number {
 		return fromTemp === toTemp ? 0 : this.changeoverMs;
 	}
