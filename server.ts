@@ -34,7 +34,10 @@ async function main() {
 	const server = createServer((req, res) => handler(req, res));
 	await rt.hub.attach(server);
 
-	await new Promise<void>((resolve) => server.listen(rt.config.port, rt.config.host, resolve));
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(rt.config.port, rt.config.host, resolve);
+	});
 	const { port } = server.address() as AddressInfo;
 	const base = rt.config.origin.replace(/:\d+$/, '') + `:${port}`;
 	log.info({ port, origin: rt.config.origin }, 'listening');
@@ -62,8 +65,16 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+	const code = (error as NodeJS.ErrnoException).code;
 	if (error instanceof ConfigError) {
 		console.error(error.message);
+	} else if (code === 'EADDRINUSE' || code === 'EACCES') {
+		const port = process.env.PORT ?? '3000';
+		console.error(
+			code === 'EADDRINUSE'
+				? `Port ${port} is already in use; stop the other program or set PORT to a free port (PORT=3001 npm start).`
+				: `Port ${port} needs privileges this user lacks; set PORT to 1024 or above.`
+		);
 	} else {
 		console.error('The server could not start:', error);
 	}

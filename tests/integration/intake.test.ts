@@ -146,6 +146,26 @@ describe('placeOrder', () => {
 		expect(error.message).toMatch(/already used for order 001/);
 	});
 
+	it('takes null for a left-out e-mail or phone', () => {
+		const { order: placed } = placeOrder(
+			bakery.deps,
+			order({ customer: { name: 'Ana', email: null, phone: null } })
+		);
+		expect(placed.customer).toEqual({ name: 'Ana', email: null, phone: null });
+	});
+
+	it('answers a platform retry with a new key but the same external id with the order taken', () => {
+		const first = placeOrder(bakery.deps, order({ channel: 'shopify', externalId: '1001' }), {
+			idempotencyKey: 'a'
+		});
+		const retry = placeOrder(
+			bakery.deps,
+			order({ channel: 'shopify', externalId: '1001', note: 'edited' }),
+			{ idempotencyKey: 'b' }
+		);
+		expect([retry.created, retry.order.id]).toEqual([false, first.order.id]);
+	});
+
 	it('answers the same external id from the same channel with the existing order', () => {
 		const first = placeOrder(bakery.deps, order({ channel: 'shopify', externalId: '450789469' }));
 		const again = placeOrder(bakery.deps, order({ channel: 'shopify', externalId: '450789469' }));
@@ -281,6 +301,54 @@ describe('placeOrder refuses bad input, names the field, and writes nothing', ()
 			/outside opening hours; the next opening is Fri 14 Jun 07:30/
 		],
 		['body that is not an object', 'croissants please', 400, 'body', /JSON object/],
+		[
+			'invisible name',
+			order({ customer: { name: '\u200b\u0000' } }),
+			400,
+			'customer.name',
+			/letters or digits/
+		],
+		[
+			'pickup with an address',
+			order({
+				fulfillment: {
+					type: 'pickup',
+					at: '2024-06-13T12:00',
+					address: { line1: '1 High St', city: 'Leith', postcode: 'EH6 1AA' }
+				}
+			}),
+			400,
+			'fulfillment.address',
+			/only for delivery/
+		],
+		[
+			'time months ahead',
+			order({ fulfillment: { type: 'pickup', at: '2024-09-13T12:00' } }),
+			422,
+			'fulfillment.at',
+			/too far ahead; we take orders up to 30 days ahead, until Sat 13 Jul 09:00/
+		],
+		[
+			'time in year 9999',
+			order({ fulfillment: { type: 'pickup', at: '9999-12-31T12:00' } }),
+			400,
+			'fulfillment.at',
+			/not in a year we take orders for/
+		],
+		[
+			'time before opening tomorrow',
+			order({ fulfillment: { type: 'pickup', at: '2024-06-14T06:00' } }),
+			422,
+			'fulfillment.at',
+			/outside opening hours; the next opening is Fri 14 Jun 07:30/
+		],
+		[
+			'quantity 1.5',
+			withLine({ sku: 'CROISSANT', quantity: 1.5 }),
+			400,
+			'lines[0].quantity',
+			/^must be a whole number \(got 1.5\)$/
+		],
 		['null body', null, 400, 'body', /JSON object/]
 	])('%s', (_case, body, status, field, message) => {
 		const before = footprint(bakery.db);

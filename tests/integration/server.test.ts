@@ -91,6 +91,34 @@ describe('the production server', () => {
 		]);
 	});
 
+	it('answers every malformed request with JSON naming what to fix', async () => {
+		const big = JSON.stringify({ ...anOrder('Big'), note: 'x'.repeat(600_000) });
+		const tooLarge = await postJson(`${server.url}/api/orders`, big);
+		expect([tooLarge.status, tooLarge.body.error.problems[0].field]).toEqual([413, 'body']);
+
+		const xml = await postJson(`${server.url}/api/orders`, JSON.stringify(anOrder('Xml')), {
+			'content-type': 'application/xml'
+		});
+		expect([xml.status, xml.body.error.problems[0].field]).toEqual([415, 'Content-Type']);
+
+		const missing = await fetch(`${server.url}/api/nowhere`);
+		expect([
+			missing.status,
+			((await missing.json()) as { error: { code: string } }).error.code
+		]).toEqual([404, 'not_found']);
+
+		const wrongMethod = await fetch(`${server.url}/api/products`, { method: 'DELETE' });
+		expect(wrongMethod.status).toBe(405);
+		expect(((await wrongMethod.json()) as { error: { message: string } }).error.message).toBe(
+			'DELETE is not supported here; use GET'
+		);
+
+		for (const date of ['9999-12-31', '2026-02-30', '0050-01-01']) {
+			const slots = await fetch(`${server.url}/api/slots?date=${date}&days=2`);
+			expect([date, slots.status]).toEqual([date, 400]);
+		}
+	});
+
 	it('lists orders by status and rejects an unknown status by name', async () => {
 		const list = await fetch(`${server.url}/api/orders?status=received,ready`);
 		const body = (await list.json()) as { orders: { status: string }[] };

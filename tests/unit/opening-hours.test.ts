@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
 	checkPickupTime,
 	pickupSlots,
-	type OpeningInterval
+	type OpeningInterval,
+	type PickupCheck
 } from '../../src/lib/domain/opening-hours';
 import { formatShopTime, parseShopTime } from '../../src/lib/domain/shop-time';
 
@@ -24,6 +25,7 @@ function at(text: string): number {
 
 const shopTime = (instant: number | null) =>
 	instant === null ? null : formatShopTime(instant, ZONE);
+const earliestOf = (check: PickupCheck) => ('earliest' in check ? check.earliest : null);
 
 describe('checkPickupTime', () => {
 	// Friday 14 June 2024, 15:47 in London, with 30 minutes' lead time.
@@ -32,7 +34,7 @@ describe('checkPickupTime', () => {
 	it('refuses a pickup inside the lead time and names the earliest minute', () => {
 		const check = checkPickupTime(at('2024-06-14T16:00'), rules);
 		expect(check.ok).toBe(false);
-		expect(!check.ok && [check.reason, shopTime(check.earliest)]).toEqual([
+		expect(!check.ok && [check.reason, shopTime(earliestOf(check))]).toEqual([
 			'too-soon',
 			'2024-06-14 16:17'
 		]);
@@ -49,16 +51,29 @@ describe('checkPickupTime', () => {
 
 	it('refuses closing time and sends the customer to the next opening', () => {
 		const check = checkPickupTime(at('2024-06-14T18:00'), rules);
-		expect(!check.ok && [check.reason, shopTime(check.earliest)]).toEqual([
+		expect(!check.ok && [check.reason, shopTime(earliestOf(check))]).toEqual([
 			'closed',
 			'2024-06-15 08:00'
 		]);
 	});
 
+	it("calls a time before tomorrow's opening closed, not too soon", () => {
+		const check = checkPickupTime(at('2024-06-15T06:00'), rules);
+		expect(!check.ok && [check.reason, shopTime(earliestOf(check))]).toEqual([
+			'closed',
+			'2024-06-15 08:00'
+		]);
+	});
+
+	it('refuses a time beyond how far ahead the shop takes orders', () => {
+		const check = checkPickupTime(at('2024-08-01T12:00'), { ...rules, maxAdvanceDays: 30 });
+		expect(check).toEqual({ ok: false, reason: 'too-far', latest: at('2024-07-14T15:47') });
+	});
+
 	it('skips a closed Sunday when the lead time runs past closing', () => {
 		const late = { ...rules, now: at('2024-06-15T16:45') };
 		const check = checkPickupTime(at('2024-06-15T16:50'), late);
-		expect(!check.ok && shopTime(check.earliest)).toBe('2024-06-17 07:30');
+		expect(!check.ok && shopTime(earliestOf(check))).toBe('2024-06-17 07:30');
 	});
 });
 

@@ -1,4 +1,4 @@
-import { addShopDays, instantAt, MINUTE_MS, wallClock } from './shop-time';
+import { addShopDays, DAY_MINUTES, instantAt, MINUTE_MS, wallClock } from './shop-time';
 
 /** One opening interval on a weekday, half-open: [opensMinute, closesMinute) of the shop day. */
 export interface OpeningInterval {
@@ -13,10 +13,14 @@ export interface PickupRules {
 	leadMinutes: number;
 	hours: OpeningInterval[];
 	zone: string;
+	/** How far ahead orders are taken; unlimited when left out. */
+	maxAdvanceDays?: number;
 }
 
 export type PickupCheck =
-	{ ok: true } | { ok: false; reason: 'past' | 'too-soon' | 'closed'; earliest: number | null };
+	| { ok: true }
+	| { ok: false; reason: 'past' | 'too-soon' | 'closed'; earliest: number | null }
+	| { ok: false; reason: 'too-far'; latest: number };
 
 /** How far ahead to look for the next opening before giving up (a shop closed for a fortnight). */
 const SEARCH_DAYS = 14;
@@ -58,9 +62,13 @@ export function earliestPickup(rules: PickupRules): number | null {
 }
 
 export function checkPickupTime(at: number, rules: PickupRules): PickupCheck {
-	const earliest = earliestPickup(rules);
-	if (at < rules.now) return { ok: false, reason: 'past', earliest };
-	if (earliest === null || at < earliest) return { ok: false, reason: 'too-soon', earliest };
+	const soonest = rules.now + rules.leadMinutes * MINUTE_MS;
+	if (at < rules.now) return { ok: false, reason: 'past', earliest: earliestPickup(rules) };
+	if (at < soonest) return { ok: false, reason: 'too-soon', earliest: earliestPickup(rules) };
+	if (rules.maxAdvanceDays !== undefined) {
+		const latest = rules.now + rules.maxAdvanceDays * DAY_MINUTES * MINUTE_MS;
+		if (at > latest) return { ok: false, reason: 'too-far', latest };
+	}
 	if (!isOpenAt(at, rules.hours, rules.zone)) {
 		return { ok: false, reason: 'closed', earliest: nextOpenInstant(at, rules.hours, rules.zone) };
 	}

@@ -53,6 +53,16 @@ export function instantAt(date: string, minuteOfDay: number, zone: string): numb
 	return new TZDate(year, month - 1, day, hours, minuteOfDay % 60, zone).getTime();
 }
 
+/** Whether `yyyy-MM-dd` names a real calendar day in the years orders are taken. */
+export function isShopDate(date: string): boolean {
+	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+	if (!match) return false;
+	const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+	if (year < FIRST_YEAR || year > LAST_YEAR) return false;
+	const parsed = new Date(Date.UTC(year, month - 1, day));
+	return parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
+}
+
 /** The shop date `days` after `date` (negative for before). */
 export function addShopDays(date: string, days: number): string {
 	const [year, month, day] = date.split('-').map(Number) as [number, number, number];
@@ -61,7 +71,11 @@ export function addShopDays(date: string, days: number): string {
 
 export type ParsedTime =
 	| { ok: true; instant: number; hadOffset: boolean }
-	| { ok: false; problem: 'format' | 'nonexistent' };
+	| { ok: false; problem: 'format' | 'nonexistent' | 'year' };
+
+/** Years a bakery takes orders in; outside them a time is a typo, not an order. */
+const FIRST_YEAR = 2000;
+const LAST_YEAR = 2199;
 
 const ISO_PATTERN =
 	/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -81,6 +95,7 @@ export function parseShopTime(text: string, zone: string): ParsedTime {
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) {
 		return { ok: false, problem: 'format' };
 	}
+	if (y < FIRST_YEAR || y > LAST_YEAR) return { ok: false, problem: 'year' };
 
 	if (offset) {
 		const normalised =

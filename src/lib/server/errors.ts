@@ -21,7 +21,7 @@ export class AppError extends Error {
 	}
 
 	toJSON() {
-		return { error: { code: this.code, message: this.message, ...this.details } };
+		return { error: { code: this.code, message: this.message, problems: [], ...this.details } };
 	}
 }
 
@@ -37,8 +37,9 @@ export function refused(field: string, message: string, extra: Record<string, un
 	});
 }
 
-export function notFound(what: string): AppError {
-	return new AppError(404, 'not_found', `${what} does not exist`);
+export function notFound(what: string, field = 'id'): AppError {
+	const message = `${what} does not exist`;
+	return new AppError(404, 'not_found', message, { problems: [{ field, message }] });
 }
 
 export function conflict(message: string, current?: unknown): AppError {

@@ -1,4 +1,4 @@
-import { json, type RequestEvent } from '@sveltejs/kit';
+import { isHttpError, json, type RequestEvent } from '@sveltejs/kit';
 import type { ZodError } from 'zod';
 
 import { AppError, invalid, type FieldProblem } from './errors';
@@ -27,7 +27,18 @@ export async function readJson(
 	request: Request,
 	options: { emptyAs?: unknown } = {}
 ): Promise<unknown> {
-	const text = await request.text();
+	const type = request.headers.get('content-type');
+	if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+		throw new AppError(
+			415,
+			'unsupported_media_type',
+			`Content-Type: ${type} is not JSON; send application/json`,
+			{
+				problems: [{ field: 'Content-Type', message: `is ${type}; send application/json` }]
+			}
+		);
+	}
+	const text = await readText(request);
 	if (text.trim() === '') {
 		if ('emptyAs' in options) return options.emptyAs;
 		throw invalid([{ field: 'body', message: 'is empty; send a JSON object' }]);
@@ -46,6 +57,26 @@ export async function readJson(
 		throw invalid([
 			{ field: 'body', message: `is not valid JSON (${reason}); send a JSON object` }
 		]);
+	}
+}
+
+/** The body as text; a body over the server's limit is answered 413, naming the limit. */
+async function readText(request: Request): Promise<string> {
+	try {
+		return await request.text();
+	} catch (error) {
+		// SvelteKit signals an oversized body with an error carrying status 413.
+		if ((error as { status?: unknown } | null)?.status === 413) {
+			throw new AppError(
+				413,
+				'too_large',
+				'body is larger than the server accepts (512 KB); send a smaller order',
+				{
+					problems: [{ field: 'body', message: 'is larger than 512 KB' }]
+				}
+			);
+		}
+		throw error;
 	}
 }
 
@@ -79,6 +110,10 @@ export function endpoint<E extends RequestEvent>(
 			return await handler(event);
 		} catch (error) {
 			if (error instanceof AppError) return json(error.toJSON(), { status: error.status });
+			if (isHttpError(error) && error.status < 500) {
+				const message = error.body.message;
+				return json({ error: { code: 'http', message, problems: [] } }, { status: error.status });
+			}
 			runtime().log.error({ err: error, path: event.url.pathname }, 'request failed');
 			return json(
 				{
@@ -88,4 +123,19 @@ export function endpoint<E extends RequestEvent>(
 			);
 		}
 	};
+}
+
+/** The answer for a method an endpoint does not have, as JSON like every other error. */
+export function methodNotAllowed(...allowed: string[]) {
+	return ({ request }: RequestEvent): Response =>
+		json(
+			{
+				error: {
+					code: 'method_not_allowed',
+					message: `${request.method} is not supported here; use ${allowed.join(' or ')}`,
+					problems: [{ field: 'method', message: `use ${allowed.join(' or ')}` }]
+				}
+			},
+			{ status: 405, headers: { allow: allowed.join(', ') } }
+		);
 }

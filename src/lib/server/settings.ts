@@ -35,7 +35,9 @@ export const shopSettingsSchema = z.object({
 		.max(7 * 24 * 60)
 		.default(240),
 	/** How many days ahead the planner books oven time. */
-	planDays: z.number().int().min(1).max(14).default(7)
+	planDays: z.number().int().min(1).max(14).default(7),
+	/** How far ahead customers may order. */
+	maxAdvanceDays: z.number().int().min(1).max(365).default(30)
 });
 
 export type ShopSettings = z.infer<typeof shopSettingsSchema>;

@@ -206,6 +206,7 @@ export const orders = sqliteTable(
 		id: integer('id').primaryKey({ autoIncrement: true }),
 		/** Short number staff call out and the pickup board shows; unique within a shop day. */
 		number: text('number').notNull(),
+		/** The shop day the order is for (its pickup or delivery day), which numbers count in. */
 		businessDate: text('business_date').notNull(),
 		channel: text('channel').notNull(),
 		externalId: text('external_id'),

@@ -26,9 +26,12 @@ const quantity = z.unknown().transform((value, ctx) => {
 		return fail(`is missing; say how many, a whole number from 1 to ${MAX_LINE_QUANTITY}`);
 	}
 	if (value instanceof FractionLiteral) {
-		return fail(
-			`must be a whole number without a decimal point (got ${value.text}); send it as ${Math.trunc(Number(value.text))}`
-		);
+		const number = Number(value.text);
+		return Number.isSafeInteger(number)
+			? fail(
+					`must be a whole number without a decimal point (got ${value.text}); send it as ${number}`
+				)
+			: fail(`must be a whole number (got ${value.text})`);
 	}
 	if (typeof value === 'string') {
 		return /^\s*\d+\s*$/.test(value)
@@ -63,18 +66,32 @@ function text(label: string, max: number, { required = false } = {}) {
 
 const PHONE = /^\+?[0-9][0-9 ()-]{5,19}$/;
 
+/** Control and zero-width characters, which print as nothing on a ticket. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/** A field that may be left out; null counts as left out, as many clients send it. */
+const absent = <T extends z.ZodType>(schema: T) =>
+	z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+
 const customer = z.strictObject(
 	{
-		name: text("the customer's name", MAX_NAME_LENGTH, { required: true }),
-		email: z
-			.email({ error: 'must be an e-mail address such as ana@example.com' })
-			.max(254, 'must be 254 characters or fewer')
-			.optional(),
-		phone: z
-			.string({ error: 'must be text, a phone number such as +44 7700 900123' })
-			.trim()
-			.regex(PHONE, 'must be a phone number such as +44 7700 900123')
-			.optional()
+		name: text("the customer's name", MAX_NAME_LENGTH, { required: true })
+			.transform((value) => value.replace(INVISIBLE, '').trim())
+			.refine(
+				(value) => /[\p{L}\p{N}]/u.test(value),
+				'must contain letters or digits, such as Ana Ruiz'
+			),
+		email: absent(
+			z
+				.email({ error: 'must be an e-mail address such as ana@example.com' })
+				.max(254, 'must be 254 characters or fewer')
+		),
+		phone: absent(
+			z
+				.string({ error: 'must be text, a phone number such as +44 7700 900123' })
+				.trim()
+				.regex(PHONE, 'must be a phone number such as +44 7700 900123')
+		)
 	},
 	{ error: 'must be an object with the name, and an email or phone' }
 );
@@ -107,6 +124,13 @@ const fulfillment = z
 				code: 'custom',
 				path: ['address'],
 				message: 'is required for delivery; give line1, city and postcode'
+			});
+		}
+		if (value.type === 'pickup' && value.address) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['address'],
+				message: 'is only for delivery; leave it out for a pickup order'
 			});
 		}
 	});

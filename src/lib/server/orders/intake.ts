@@ -206,7 +206,8 @@ interface InsertContext {
 
 function insertOrder(tx: Executor, input: OrderInput, lines: DraftLine[], context: InsertContext) {
 	const { now, promisedAt } = context;
-	const businessDate = wallClock(now, context.zone).date;
+	// Numbered per day of pickup, so the board of one day never shows the same number twice.
+	const businessDate = wallClock(promisedAt, context.zone).date;
 	const totalMinor = lines.reduce((sum, line) => sum + line.quantity * line.product.priceMinor, 0);
 
 	const order = tx
@@ -352,12 +353,13 @@ export function explain(
 
 function existing(
 	deps: Deps,
-	found: { id: number; requestHash: string },
+	found: { id: number; requestHash: string; idempotencyKey: string | null },
 	requestHash: string,
 	key: string | undefined
 ): PlaceResult {
 	const order = findOrder(deps.db, found.id, deps.config.shopTimeZone)!;
-	if (key && found.requestHash !== requestHash) {
+	// Only a reused key is a mistake; the same external id again is the platform retrying.
+	if (key && found.idempotencyKey === key && found.requestHash !== requestHash) {
 		throw conflict(
 			`Idempotency-Key ${JSON.stringify(key)} was already used for order ${order.number} with different contents; use a new key for a new order`
 		);

@@ -2,7 +2,7 @@ import { invalid } from '../errors';
 
 /** An order id from a URL: a positive whole number. */
 export function orderId(raw: string | undefined): number {
-	if (raw === undefined || !/^[1-9]\d{0,15}$/.test(raw)) {
+	if (raw === undefined || !/^[1-9]\d{0,14}$/.test(raw)) {
 		throw invalid([
 			{
 				field: 'id',

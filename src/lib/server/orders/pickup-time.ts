@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 
 import {
 	checkPickupTime,
+	earliestPickup,
 	pickupSlots,
 	type OpeningInterval,
 	type PickupCheck,
@@ -33,7 +34,7 @@ export function pickupRules(
 	zone: string
 ): PickupRules {
 	const leadMinutes = channel === 'pos' ? settings.counterLeadMinutes : settings.leadMinutes;
-	return { now, leadMinutes, hours: shopHours(db), zone };
+	return { now, leadMinutes, hours: shopHours(db), zone, maxAdvanceDays: settings.maxAdvanceDays };
 }
 
 /** An instant as staff and customers say it: "16:17 today" or "Sat 15 Jun 08:00". */
@@ -55,6 +56,13 @@ export function earliestFields(instant: number | null, zone: string) {
 function pickupRefusal(check: Exclude<PickupCheck, { ok: true }>, at: number, rules: PickupRules) {
 	const { now, zone, leadMinutes } = rules;
 	const asked = describeInstant(at, now, zone);
+	if (check.reason === 'too-far') {
+		const latest = describeInstant(check.latest, now, zone);
+		return refused(
+			'fulfillment.at',
+			`${asked} is too far ahead; we take orders up to ${rules.maxAdvanceDays} days ahead, until ${latest}`
+		);
+	}
 	const earliest = check.earliest === null ? null : describeInstant(check.earliest, now, zone);
 	const then = earliest
 		? `; the earliest we can do is ${earliest}`
@@ -77,11 +85,11 @@ export function requestedTime(
 ): { at: number; asap: boolean } {
 	const zone = rules.zone;
 	if (text === undefined) {
-		const check = checkPickupTime(Number.NEGATIVE_INFINITY, rules);
-		if (check.ok || check.earliest === null) {
+		const earliest = earliestPickup(rules);
+		if (earliest === null) {
 			throw refused('fulfillment.at', 'the shop has no opening in the next two weeks');
 		}
-		return { at: check.earliest, asap: true };
+		return { at: earliest, asap: true };
 	}
 
 	const parsed = parseShopTime(text, zone);
@@ -89,10 +97,11 @@ export function requestedTime(
 		throw invalid([
 			{
 				field: 'fulfillment.at',
-				message:
-					parsed.problem === 'format'
-						? `${JSON.stringify(text)} is not a time; send ISO-8601 such as "2024-06-14T12:00" (shop time) or "2024-06-14T11:00:00Z"`
-						: `${text} does not exist in ${zone}: the clocks skip it; choose a time outside the change`
+				message: {
+					format: `${JSON.stringify(text)} is not a time; send ISO-8601 such as "2024-06-14T12:00" (shop time) or "2024-06-14T11:00:00Z"`,
+					nonexistent: `${text} does not exist in ${zone}: the clocks skip it; choose a time outside the change`,
+					year: `${text} is not in a year we take orders for; check the year`
+				}[parsed.problem]
 			}
 		]);
 	}

@@ -112,7 +112,7 @@ export function findOrderByToken(db: Executor, token: string, zone: string): Ord
 export function findOrderId(
 	db: Executor,
 	key: { idempotencyKey?: string | undefined; channel: string; externalId?: string | undefined }
-): { id: number; requestHash: string } | null {
+): { id: number; requestHash: string; idempotencyKey: string | null } | null {
 	const conditions = [];
 	if (key.idempotencyKey) conditions.push(eq(orders.idempotencyKey, key.idempotencyKey));
 	if (key.externalId) {
@@ -120,7 +120,11 @@ export function findOrderId(
 	}
 	if (conditions.length === 0) return null;
 	const row = db
-		.select({ id: orders.id, requestHash: orders.requestHash })
+		.select({
+			id: orders.id,
+			requestHash: orders.requestHash,
+			idempotencyKey: orders.idempotencyKey
+		})
 		.from(orders)
 		.where(or(...conditions))
 		.get();

@@ -4,7 +4,7 @@ import { earliestPickup, pickupSlots } from '../../domain/opening-hours';
 import { addShopDays, formatShopTime, wallClock } from '../../domain/shop-time';
 import { products } from '../db/schema';
 import type { Deps } from '../deps';
-import { refused } from '../errors';
+import { invalid, refused } from '../errors';
 import { plannerInput } from '../production/planner-input';
 import { readSettings } from '../settings';
 import { pickupRules } from './pickup-time';
@@ -36,11 +36,21 @@ export function offeredSlots(deps: Deps, query: SlotQuery): SlotDay[] {
 	const settings = readSettings(deps.db);
 	const rules = pickupRules(deps.db, settings, 'online', now, zone);
 	const first = query.from ?? wallClock(earliestPickup(rules) ?? now, zone).date;
+	const today = wallClock(now, zone).date;
+	const last = addShopDays(today, settings.maxAdvanceDays);
+	if (first < today)
+		throw invalid([{ field: 'date', message: `${first} has passed; ask for ${today} or later` }]);
+	if (first > last) {
+		throw invalid([
+			{ field: 'date', message: `${first} is too far ahead; we take orders up to ${last}` }
+		]);
+	}
 	const workable = query.lines?.length ? basketCheck(deps, query.lines, now, zone) : () => true;
 
 	const days: SlotDay[] = [];
 	for (let offset = 0; offset < query.days; offset++) {
 		const date = addShopDays(first, offset);
+		if (date > last) break;
 		const all = pickupSlots(date, settings.slotMinutes, rules);
 		const from = earliestPromise(all, workable);
 		const slots = from === null ? [] : all.filter((at) => at >= from);

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 
 import { invalid } from '$lib/server/errors';
-import { endpoint, problemsOf } from '$lib/server/http';
+import { endpoint, methodNotAllowed, problemsOf } from '$lib/server/http';
 import { runtime } from '$lib/server/runtime';
 
 const query = z.object({
@@ -18,3 +18,5 @@ export const GET = endpoint(({ url }) => {
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	return json(runtime().hub.sync(parsed.data.since));
 });
+
+export const fallback = methodNotAllowed('GET');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { ORDER_STATUSES } from '$lib/domain/order';
 import { invalid } from '$lib/server/errors';
-import { endpoint, problemsOf, readJson } from '$lib/server/http';
+import { endpoint, methodNotAllowed, problemsOf, readJson } from '$lib/server/http';
 import { placeOrder } from '$lib/server/orders/intake';
 import { listOrders } from '$lib/server/orders/queries';
 import { runtime } from '$lib/server/runtime';
@@ -47,3 +47,5 @@ export const POST = endpoint(async ({ request }) => {
 	});
 	return json(result.order, { status: result.created ? 201 : 200 });
 });
+
+export const fallback = methodNotAllowed('GET', 'POST');

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 
-import { endpoint } from '$lib/server/http';
+import { endpoint, methodNotAllowed } from '$lib/server/http';
 import { procurementList } from '$lib/server/production/procurement';
 import { runtime } from '$lib/server/runtime';
 
@@ -9,3 +9,5 @@ export const GET = endpoint(() => {
 	const rt = runtime();
 	return json({ items: procurementList(rt.db, rt.config.shopTimeZone) });
 });
+
+export const fallback = methodNotAllowed('GET');

@@ -1,7 +1,9 @@
 import { json } from '@sveltejs/kit';
 
 import { listProducts } from '$lib/server/catalogue/products';
-import { endpoint } from '$lib/server/http';
+import { endpoint, methodNotAllowed } from '$lib/server/http';
 import { runtime } from '$lib/server/runtime';
 
 export const GET = endpoint(() => json({ products: listProducts(runtime().db) }));
+
+export const fallback = methodNotAllowed('GET');

@@ -1,8 +1,9 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 
+import { isShopDate } from '$lib/domain/shop-time';
 import { invalid } from '$lib/server/errors';
-import { endpoint, problemsOf } from '$lib/server/http';
+import { endpoint, methodNotAllowed, problemsOf } from '$lib/server/http';
 import { offeredSlots } from '$lib/server/orders/slots';
 import { runtime } from '$lib/server/runtime';
 
@@ -10,7 +11,7 @@ const query = z.object({
 	date: z
 		.string()
 		.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a shop date such as 2024-06-14')
-		.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date')
+		.refine(isShopDate, 'is not a real calendar date; check the day and month')
 		.optional(),
 	days: z.coerce
 		.number({ error: 'must be a number of days' })
@@ -46,3 +47,5 @@ export const GET = endpoint(({ url }) => {
 	const days = offeredSlots(runtime(), { from: date, days: count, lines });
 	return json({ timeZone: runtime().config.shopTimeZone, days });
 });
+
+export const fallback = methodNotAllowed('GET');

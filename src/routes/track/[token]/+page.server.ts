@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 
+import { formatShopTime } from '$lib/domain/shop-time';
 import { findOrderByToken } from '$lib/server/orders/queries';
 import { runtime } from '$lib/server/runtime';
 import { readSettings } from '$lib/server/settings';
@@ -20,7 +21,14 @@ export const load: PageServerLoad = ({ params }) => {
 			number: order.number,
 			status: order.status,
 			firstName: order.customer.name.split(/\s+/)[0] ?? '',
-			fulfillment: { type: order.fulfillment.type, atShopTime: order.fulfillment.atShopTime },
+			fulfillment: {
+				type: order.fulfillment.type,
+				when: formatShopTime(
+					Date.parse(order.fulfillment.at),
+					rt.config.shopTimeZone,
+					'EEEE d MMMM, HH:mm'
+				)
+			},
 			lines: order.lines.map(({ name, quantity, note }) => ({ name, quantity, note })),
 			totalMinor: order.totalMinor,
 			currency: order.currency

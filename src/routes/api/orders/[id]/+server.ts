@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 
 import { notFound } from '$lib/server/errors';
-import { endpoint } from '$lib/server/http';
+import { endpoint, methodNotAllowed } from '$lib/server/http';
 import { findOrder } from '$lib/server/orders/queries';
 import { runtime } from '$lib/server/runtime';
 import { orderId } from '$lib/server/orders/params';
@@ -13,3 +13,5 @@ export const GET = endpoint(({ params }) => {
 	if (!order) throw notFound(`order ${id}`);
 	return json(order);
 });
+
+export const fallback = methodNotAllowed('GET');

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 
-import { endpoint, readJson } from '$lib/server/http';
+import { endpoint, methodNotAllowed, readJson } from '$lib/server/http';
 import { cancelOrder } from '$lib/server/orders/cancel';
 import { orderId } from '$lib/server/orders/params';
 import { runtime } from '$lib/server/runtime';
@@ -10,3 +10,5 @@ export const POST = endpoint(async ({ params, request }) => {
 	const body = await readJson(request, { emptyAs: {} });
 	return json(cancelOrder(runtime(), id, body).order);
 });
+
+export const fallback = methodNotAllowed('POST');
