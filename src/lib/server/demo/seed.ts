@@ -12,6 +12,7 @@ import {
 	recipeItems,
 	stockMovements
 } from '../db/schema';
+import { catalogueProblems } from '../catalogue/validate';
 import { writeSettings } from '../settings';
 import demoBakery from './demo-bakery.json';
 
@@ -87,6 +88,11 @@ export function isEmpty(db: Db): boolean {
 /** Loads a bakery (the demo one by default) into an empty database, in one transaction. */
 export function seedBakery(db: Db, now: number, data: unknown = demoBakery): BakeryData {
 	const bakery = bakerySchema.parse(data);
+	const bakehouseDays = bakery.openingHours.bakehouse.flatMap((interval) => interval.weekdays);
+	const problems = catalogueProblems(bakery.products, bakery.ovens, bakehouseDays);
+	if (problems.length > 0) {
+		throw new Error(`The bakery data cannot be planned:\n  - ${problems.join('\n  - ')}`);
+	}
 
 	db.transaction((tx) => {
 		writeSettings(tx, {
