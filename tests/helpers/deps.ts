@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/lib/server/config';
 import { openDatabase, type Db } from '../../src/lib/server/db/client';
 import { seedBakery } from '../../src/lib/server/demo/seed';
 import type { Deps } from '../../src/lib/server/deps';
+import { AppError } from '../../src/lib/server/errors';
 
 export interface TestBakery {
 	deps: Deps;
@@ -68,4 +69,15 @@ export function footprint(db: Db): Record<string, number> {
 			(db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n
 		])
 	);
+}
+
+/** The AppError a call throws, for its status and the fields it names. */
+export function refusal(call: () => unknown): AppError {
+	try {
+		call();
+	} catch (error) {
+		if (error instanceof AppError) return error;
+		throw error;
+	}
+	throw new Error('expected the call to be refused');
 }

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { parseShopTime } from '../../src/lib/domain/shop-time';
-import { AppError } from '../../src/lib/server/errors';
 import { cancelOrder } from '../../src/lib/server/orders/cancel';
 import { placeOrder } from '../../src/lib/server/orders/intake';
 import { findOrder } from '../../src/lib/server/orders/queries';
-import { footprint, testBakery, type TestBakery } from '../helpers/deps';
+import { footprint, refusal, testBakery, type TestBakery } from '../helpers/deps';
 
 const ZONE = 'Europe/London';
 // Thursday 13 June 2024, 09:00 in London: the shop is open, 30 minutes' lead time.
@@ -18,17 +17,6 @@ function order(overrides: Record<string, unknown> = {}) {
 		lines: [{ sku: 'CROISSANT', quantity: 2 }],
 		...overrides
 	};
-}
-
-/** The AppError a call throws, for its status and the fields it names. */
-function refusal(call: () => unknown): AppError {
-	try {
-		call();
-	} catch (error) {
-		if (error instanceof AppError) return error;
-		throw error;
-	}
-	throw new Error('expected the call to be refused');
 }
 
 let bakery: TestBakery;

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { AppError } from '../../src/lib/server/errors';
 import { cancelOrder } from '../../src/lib/server/orders/cancel';
 import { placeOrder } from '../../src/lib/server/orders/intake';
 import { offeredSlots } from '../../src/lib/server/orders/slots';
 import { planView } from '../../src/lib/server/production/plan-view';
 import { procurementList } from '../../src/lib/server/production/procurement';
-import { testBakery, type TestBakery } from '../helpers/deps';
+import { refusal, testBakery, type TestBakery } from '../helpers/deps';
 
 const ZONE = 'Europe/London';
 // Thursday 13 June 2024, 05:00 in London (04:00 UTC): the bakehouse is open, the shop opens at 07:30.
@@ -18,16 +17,6 @@ function order(
 	extra: Record<string, unknown> = {}
 ) {
 	return { customer: { name: 'Ana Ruiz' }, fulfillment: { type: 'pickup', at }, lines, ...extra };
-}
-
-function refusal(call: () => unknown): AppError {
-	try {
-		call();
-	} catch (error) {
-		if (error instanceof AppError) return error;
-		throw error;
-	}
-	throw new Error('expected the call to be refused');
 }
 
 function shelf(bakery: TestBakery, sku: string) {
