@@ -16,6 +16,8 @@ const PAGES = [
 	['Online order page', '/order'],
 	['Counter (POS)', '/pos'],
 	['Live order list', '/orders'],
+	['Oven station', '/kitchen'],
+	['What to buy', '/admin/procurement'],
 	['Products API', '/api/products'],
 	['Health', '/healthz']
 ] as const;

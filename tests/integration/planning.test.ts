@@ -77,7 +77,9 @@ describe('routing each line', () => {
 				trays: ['8 Croissant']
 			}
 		]);
-		expect(plan.loads[0]!.trays[0]!.feeds).toEqual([{ orderNumber: placed.number, units: 8 }]);
+		expect(plan.loads[0]!.trays[0]!.feeds).toEqual([
+			{ orderNumber: placed.number, units: 8, note: '', modifiers: [] }
+		]);
 		expect(placed.estimatedReadyAt).toBe('2024-06-13T10:50:00.000Z');
 	});
 

@@ -34,7 +34,8 @@ export interface LoadView {
 		name: string;
 		units: number;
 		unitsPerTray: number;
-		feeds: { orderNumber: string; units: number }[];
+		/** The orders a tray is baked for, with what the baker must see: notes and modifiers. */
+		feeds: { orderNumber: string; units: number; note: string; modifiers: string[] }[];
 	}[];
 }
 
@@ -81,9 +82,16 @@ export function planView(db: Executor, zone: string): PlanView {
 		trays.length === 0
 			? []
 			: db
-					.select({ trayId: trayFeeds.trayId, units: trayFeeds.units, number: orders.number })
+					.select({
+						trayId: trayFeeds.trayId,
+						units: trayFeeds.units,
+						number: orders.number,
+						note: orderLines.note,
+						modifiers: orderLines.modifiers
+					})
 					.from(trayFeeds)
 					.innerJoin(orders, eq(orders.id, trayFeeds.orderId))
+					.innerJoin(orderLines, eq(orderLines.id, trayFeeds.orderLineId))
 					.where(
 						inArray(
 							trayFeeds.trayId,
@@ -115,7 +123,12 @@ export function planView(db: Executor, zone: string): PlanView {
 				unitsPerTray: row.unitsPerTray ?? row.tray.units,
 				feeds: feeds
 					.filter((feed) => feed.trayId === row.tray.id)
-					.map((feed) => ({ orderNumber: feed.number, units: feed.units }))
+					.map((feed) => ({
+						orderNumber: feed.number,
+						units: feed.units,
+						note: feed.note,
+						modifiers: feed.modifiers
+					}))
 			}))
 		};
 	});
