@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { placeOrder } from '../../src/lib/server/orders/intake';
 import { findOrder } from '../../src/lib/server/orders/queries';
-import { finishLoad, reportTrayProblem, startLoad } from '../../src/lib/server/production/loads';
+import {
+	finishLoad,
+	reportTrayProblem,
+	startLoad,
+	startPrep
+} from '../../src/lib/server/production/loads';
 import { planView } from '../../src/lib/server/production/plan-view';
 import { refusal, testBakery, type TestBakery } from '../helpers/deps';
 
@@ -124,6 +129,35 @@ describe('oven station commands', () => {
 			reservedUnits: 0,
 			route: 'bake'
 		});
+	});
+
+	it('keeps a load whose prep has started where it is, and takes its ingredients then', () => {
+		orderFocaccia(10);
+		const [load] = planView(bakery.db, ZONE).loads;
+		bakery.setNow(Date.parse(load!.prepStartAt));
+		startPrep(bakery.deps, load!.id, { expectedVersion: 1 });
+
+		const [prepping] = planView(bakery.db, ZONE).loads;
+		expect(prepping).toMatchObject({ status: 'prepping', version: 2, startAt: load!.startAt });
+		startLoad(bakery.deps, load!.id, { expectedVersion: 2 });
+		const consumed = bakery.db.$client
+			.prepare("select count(*) as n from ingredient_movements where reason = 'consume'")
+			.get();
+		expect(consumed).toEqual({ n: 4 });
+	});
+
+	it('still takes unrelated orders when a planned prep time has passed unstarted', () => {
+		const first = orderFocaccia(10);
+		const [load] = planView(bakery.db, ZONE).loads;
+		// Half an hour after the prep should have started, nobody pressed a button.
+		bakery.setNow(Date.parse(load!.prepStartAt) + 30 * 60_000);
+		const other = placeOrder(bakery.deps, {
+			customer: { name: 'Ben' },
+			fulfillment: { type: 'pickup', at: '2024-06-14T12:00' },
+			lines: [{ sku: 'FOCACCIA', quantity: 5 }]
+		});
+		expect(other.created).toBe(true);
+		expect(findOrder(bakery.db, first.id, ZONE)!.lateMinutes).toBe(30);
 	});
 
 	it('names the field of a bad command', () => {

@@ -220,9 +220,10 @@ function remainingDemand(input: PlanInput): DemandLine[] {
 }
 
 /**
- * Ingredients go to the soonest-due lines first. A line whose recipe cannot be covered claims
- * nothing and is listed with what is missing; it is still planned, so the shop knows when the
- * delivery must arrive.
+ * Ingredients go to orders in the order they were accepted (an order not yet accepted, with a
+ * negative id, comes last), so a new order can never take what a promise already counts on. A
+ * line the store cannot cover takes what is left and is listed with what is missing; it is still
+ * planned, so the shop knows when the delivery must arrive.
  */
 function allocateIngredients(
 	demand: DemandLine[],
@@ -231,26 +232,22 @@ function allocateIngredients(
 ): Map<number, Shortage[]> {
 	const left = new Map(Object.entries(stock).map(([id, amount]) => [Number(id), amount]));
 	const shortages = new Map<number, Shortage[]>();
-	for (const line of demand) {
-		const recipe = products.get(line.productId)?.recipe ?? [];
-		const needs = recipe.map((item) => ({
-			id: item.ingredientId,
-			amount: item.quantityPerUnit * line.units
-		}));
-		// A hair of tolerance: recipes hold fractions (0.1 egg) that sum with rounding error.
-		const missing = needs.filter((need) => need.amount > (left.get(need.id) ?? 0) + 1e-9);
-		if (missing.length === 0) {
-			for (const need of needs) left.set(need.id, (left.get(need.id) ?? 0) - need.amount);
-			continue;
+	const accepted = (id: number) => (id < 0 ? Number.MAX_SAFE_INTEGER + id : id);
+	const byAcceptance = [...demand].sort(
+		(a, b) => accepted(a.orderId) - accepted(b.orderId) || a.lineId - b.lineId
+	);
+	for (const line of byAcceptance) {
+		const missing: Shortage[] = [];
+		for (const item of products.get(line.productId)?.recipe ?? []) {
+			const need = item.quantityPerUnit * line.units;
+			const have = Math.max(0, left.get(item.ingredientId) ?? 0);
+			left.set(item.ingredientId, have - Math.min(have, need));
+			// A hair of tolerance: recipes hold fractions (0.1 egg) that sum with rounding error.
+			if (need > have + 1e-9) {
+				missing.push({ ingredientId: item.ingredientId, missing: need - have, neededBy: null });
+			}
 		}
-		shortages.set(
-			line.lineId,
-			missing.map((need) => ({
-				ingredientId: need.id,
-				missing: need.amount - Math.max(0, left.get(need.id) ?? 0),
-				neededBy: null
-			}))
-		);
+		if (missing.length > 0) shortages.set(line.lineId, missing);
 	}
 	return shortages;
 }

@@ -32,7 +32,7 @@ import {
 } from './pickup-time';
 import {
 	adoptIds,
-	currentLateness,
+	baselineLateness,
 	earliestPromise,
 	newLineId,
 	orderNumber,
@@ -146,7 +146,7 @@ export function placeOrder(
 				input.lines.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
 			);
 			const base = plannerInput(tx, now, zone, settings);
-			const lateness = currentLateness(tx);
+			const lateness = baselineLateness(base);
 			const promise = (at: number) =>
 				tryPromise(base, lines, at, settings.packingMinutes, lateness);
 

@@ -5,7 +5,7 @@ import { MINUTE_MS } from '../../domain/shop-time';
 import { plan } from '../../planner/plan';
 import type { DemandLine, LateReason, Plan, PlanInput } from '../../planner/types';
 import type { Executor } from '../db/client';
-import { CANNOT_MAKE, orders, products, productStock } from '../db/schema';
+import { orders, products, productStock } from '../db/schema';
 
 type ProductRow = typeof products.$inferSelect;
 
@@ -64,16 +64,13 @@ export function draftDemand(lines: DraftLine[], dueAt: number): DemandLine[] {
 		}));
 }
 
-/** How late each open order is in the stored plan, in minutes; Infinity for cannot be made. */
-export function currentLateness(tx: Executor): Map<number, number> {
-	const rows = tx
-		.select({ id: orders.id, lateMinutes: orders.lateMinutes })
-		.from(orders)
-		.where(inArray(orders.status, ['received', 'in_production']))
-		.all();
-	return new Map(
-		rows.map((row) => [row.id, row.lateMinutes === CANNOT_MAKE ? Infinity : row.lateMinutes])
-	);
+/**
+ * How late each open order is without the newcomer, planned at the same moment. Comparing with
+ * this, not with the stored plan, keeps time passing (prep that should have started) from being
+ * blamed on the new order.
+ */
+export function baselineLateness(base: PlanInput): Map<number, number> {
+	return new Map(plan(base).orders.map((order) => [order.orderId, order.lateMinutes]));
 }
 
 export type Trial =

@@ -8,7 +8,7 @@ import { invalid, refused } from '../errors';
 import { plannerInput } from '../production/planner-input';
 import { readSettings } from '../settings';
 import { pickupRules } from './pickup-time';
-import { currentLateness, earliestPromise, reserveFromStock, tryPromise } from './promise';
+import { baselineLateness, earliestPromise, reserveFromStock, tryPromise } from './promise';
 
 export interface SlotDay {
 	date: string;
@@ -97,6 +97,6 @@ function basketCheck(
 		basket.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
 	);
 	const base = plannerInput(deps.db, now, zone, settings);
-	const lateness = currentLateness(deps.db);
+	const lateness = baselineLateness(base);
 	return (at: number) => tryPromise(base, lines, at, settings.packingMinutes, lateness).ok;
 }

@@ -119,9 +119,57 @@ function command(deps: Deps, run: (tx: Executor, now: number, zone: string) => n
 	deps.publish(events);
 }
 
+/** Takes each tray's ingredients out of the store, when the dough for the load is made. */
+function consumeIngredients(tx: Executor, id: number, now: number): void {
+	for (const tray of traysOf(tx, id)) {
+		const recipe = tx
+			.select()
+			.from(recipeItems)
+			.where(eq(recipeItems.productId, tray.productId))
+			.all();
+		for (const item of recipe) {
+			tx.insert(ingredientMovements)
+				.values({
+					ingredientId: item.ingredientId,
+					reason: 'consume',
+					delta: -item.quantityPerUnit * tray.units,
+					note: `load ${id}`,
+					at: now
+				})
+				.run();
+		}
+	}
+}
+
 /**
- * The baker puts a load in the oven: it is fixed from now on, its ingredients leave the store,
- * and the orders it feeds are in production.
+ * The bakers start the prep (mixing, shaping, proofing) of a load: from now on the plan keeps it
+ * where it is, and its ingredients leave the store.
+ */
+export function startPrep(deps: Deps, id: number, body: unknown): void {
+	const { expectedVersion } = parse(loadCommand, body);
+	command(deps, (tx, now) => {
+		const load = loadFor(tx, id, expectedVersion, ['planned'], 'prepped');
+		const prepMs = load.startAt - load.prepStartAt;
+		// Prep started late pushes the bake back by as much.
+		const startAt = Math.max(load.startAt, now + prepMs);
+		tx.update(ovenLoads)
+			.set({
+				status: 'prepping',
+				prepStartAt: now,
+				startAt,
+				endAt: startAt + (load.endAt - load.startAt),
+				version: load.version + 1
+			})
+			.where(eq(ovenLoads.id, id))
+			.run();
+		consumeIngredients(tx, id, now);
+		return [];
+	});
+}
+
+/**
+ * The baker puts a load in the oven: it is fixed from now on, its ingredients leave the store
+ * (unless its prep already took them), and the orders it feeds are in production.
  */
 export function startLoad(deps: Deps, id: number, body: unknown): void {
 	const { expectedVersion } = parse(loadCommand, body);
@@ -137,27 +185,9 @@ export function startLoad(deps: Deps, id: number, body: unknown): void {
 			})
 			.where(eq(ovenLoads.id, id))
 			.run();
+		if (load.status === 'planned') consumeIngredients(tx, id, now);
 
 		const trays = traysOf(tx, id);
-		for (const tray of trays) {
-			const recipe = tx
-				.select()
-				.from(recipeItems)
-				.where(eq(recipeItems.productId, tray.productId))
-				.all();
-			for (const item of recipe) {
-				tx.insert(ingredientMovements)
-					.values({
-						ingredientId: item.ingredientId,
-						reason: 'consume',
-						delta: -item.quantityPerUnit * tray.units,
-						note: `load ${id}`,
-						at: now
-					})
-					.run();
-			}
-		}
-
 		const orderIds = [...new Set(trays.flatMap((tray) => tray.feeds.map((feed) => feed.orderId)))];
 		const waiting =
 			orderIds.length === 0

@@ -2,14 +2,19 @@ import { json } from '@sveltejs/kit';
 
 import { invalid } from '$lib/server/errors';
 import { endpoint, methodNotAllowed, readJson } from '$lib/server/http';
-import { finishLoad, reportTrayProblem, startLoad } from '$lib/server/production/loads';
+import { finishLoad, reportTrayProblem, startLoad, startPrep } from '$lib/server/production/loads';
 import { planView } from '$lib/server/production/plan-view';
 import { runtime } from '$lib/server/runtime';
 
-const ACTIONS = { start: startLoad, finish: finishLoad, problem: reportTrayProblem };
+const ACTIONS = {
+	prep: startPrep,
+	start: startLoad,
+	finish: finishLoad,
+	problem: reportTrayProblem
+};
 
 /**
- * Oven station commands: `start`, `finish` and `problem` (a lost tray). Each names the load
+ * Oven station commands: `prep`, `start`, `finish` and `problem` (a lost tray). Each names the load
  * version the screen showed; the answer is the plan after the change.
  */
 export const POST = endpoint(async ({ params, request }) => {
@@ -18,7 +23,7 @@ export const POST = endpoint(async ({ params, request }) => {
 		throw invalid([
 			{
 				field: 'action',
-				message: `${params.action} is not a load command; use start, finish or problem`
+				message: `${params.action} is not a load command; use prep, start, finish or problem`
 			}
 		]);
 	}
