@@ -149,19 +149,21 @@ describe('routing each line', () => {
 			)
 			.run(NOW);
 
+		// Monday: further off than the croissant dough keeps, so all 60 are baked; 720 g of
+		// chocolate against 500 g in the store, and 3 days for the supplier to bring more.
 		const { order: placed } = placeOrder(
 			bakery.deps,
-			order([{ sku: 'PAIN-AU-CHOCOLAT', quantity: 60 }])
+			order([{ sku: 'PAIN-AU-CHOCOLAT', quantity: 60 }], '2024-06-17T12:00')
 		);
 		expect(placed.lines[0]).toMatchObject({
 			route: 'procure',
-			reservedUnits: 10,
+			reservedUnits: 0,
 			shortages: [
 				{
 					ingredient: 'Dark chocolate 70%',
 					unit: 'g',
-					missing: 100,
-					neededBy: '2024-06-13T08:17:00.000Z'
+					missing: 220,
+					neededBy: '2024-06-17T08:17:00.000Z'
 				}
 			]
 		});
@@ -170,12 +172,29 @@ describe('routing each line', () => {
 				ingredient: 'Dark chocolate 70%',
 				unit: 'g',
 				supplier: 'Cocoa Trading',
-				neededByShopDate: '2024-06-13',
-				neededBy: '2024-06-13T08:17:00.000Z',
-				missing: 100,
+				neededByShopDate: '2024-06-17',
+				neededBy: '2024-06-17T08:17:00.000Z',
+				orderBy: '2024-06-14T08:17:00.000Z',
+				missing: 220,
 				orders: [placed.number]
 			}
 		]);
+	});
+
+	it('refuses a time before a short ingredient can arrive, naming the supplier and a time that works', () => {
+		bakery = testBakery({ now: NOW, zone: ZONE });
+		bakery.db.$client
+			.prepare(
+				"insert into ingredient_movements (ingredient_id, reason, delta, note, at) select id, 'adjust', -4500, 'recount', ? from ingredients where code = 'dark-chocolate'"
+			)
+			.run(NOW);
+
+		const error = refusal(() =>
+			placeOrder(bakery.deps, order([{ sku: 'PAIN-AU-CHOCOLAT', quantity: 60 }]))
+		);
+		expect(error.message).toBe(
+			'fulfillment.at: we cannot have it ready by 12:00 today: Dark chocolate 70% is short and cannot arrive from Cocoa Trading before Sun 16 Jun 05:00; 10 Pain au chocolat left on the shelf; the earliest that works is Sun 16 Jun 09:00'
+		);
 	});
 });
 

@@ -64,7 +64,8 @@ export function improve(
 					draft.durationMs,
 					draft.tempC,
 					Math.max(draft.earliestStart, from + gap),
-					windows
+					windows,
+					draft.prepMs
 				);
 				if (start === null) return null;
 				if (previousTemp !== null && previousTemp !== draft.tempC) changes++;

@@ -12,6 +12,7 @@ export function reaches(oven: PlannerOven, tempC: number): boolean {
 export function draftOf(trays: Tray[], tempC: number): Draft {
 	return {
 		tempC,
+		prepMs: Math.max(...trays.map((tray) => tray.product.prepMinutes)) * MINUTE,
 		trays,
 		latestStart: Math.min(...trays.map((tray) => tray.latestStart)),
 		earliestStart: Math.max(...trays.map((tray) => tray.earliestStart)),
@@ -152,7 +153,8 @@ function fill(
 ): Choice | null {
 	const tempC = head.product.bakeTempC;
 	let durationMs = head.product.bakeMinutes * MINUTE;
-	const start = timeline.earliestFit(durationMs, tempC, head.earliestStart, windows);
+	let prepMs = head.product.prepMinutes * MINUTE;
+	const start = timeline.earliestFit(durationMs, tempC, head.earliestStart, windows, prepMs);
 	if (start === null) return null;
 
 	const trays = [head];
@@ -163,10 +165,14 @@ function fill(
 		const bakedAt = Math.max(start, head.latestStart);
 		if (tray.rank - bakedAt > freshnessMs(tray.product, freshnessMinutes)) break;
 		if (tray.earliestStart > start) continue;
-		const longer = tray.product.bakeMinutes * MINUTE;
-		if (longer > durationMs && timeline.earliestFit(longer, tempC, start, windows) !== start)
+		// A tray that bakes or preps longer joins only if the load still fits as placed.
+		const longer = Math.max(durationMs, tray.product.bakeMinutes * MINUTE);
+		const longerPrep = Math.max(prepMs, tray.product.prepMinutes * MINUTE);
+		const grows = longer > durationMs || longerPrep > prepMs;
+		if (grows && timeline.earliestFit(longer, tempC, start, windows, longerPrep) !== start)
 			continue;
-		durationMs = Math.max(durationMs, longer);
+		durationMs = longer;
+		prepMs = longerPrep;
 		trays.push(tray);
 	}
 	return {
@@ -212,7 +218,8 @@ export function lateReason(draft: Draft, start: number, windows: Window[]): Late
 		draft.durationMs,
 		draft.tempC,
 		soonest.earliestStart,
-		windows
+		windows,
+		draft.prepMs
 	);
 	if (emptyOven === null || emptyOven > soonest.latestStart) {
 		return { code: 'bakehouse-hours', productId, at: emptyOven ?? soonest.earliestStart };

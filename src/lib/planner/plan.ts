@@ -1,6 +1,6 @@
 import { improve } from './improve';
 import { batchAndPlace, lateReason } from './place';
-import { latestInWindows, OvenTimeline } from './timeline';
+import { OvenTimeline } from './timeline';
 import type {
 	DemandLine,
 	LateReason,
@@ -36,6 +36,8 @@ const DEFERRED_MS = 365 * 24 * 60 * MINUTE;
 /** Trays at one temperature that go into the oven together. */
 export interface Draft {
 	tempC: number;
+	/** The longest prep of its trays, which must fit in the bakehouse's hours before the bake. */
+	prepMs: number;
 	trays: Tray[];
 	latestStart: number;
 	earliestStart: number;
@@ -295,6 +297,9 @@ function fillTrays(
 			const take = Math.min(product.unitsPerTray - current.tray.units, left);
 			current.tray.units += take;
 			current.tray.feeds.push({ orderId: line.orderId, lineId: line.lineId, units: take });
+			// Not out of the oven before the last customer it feeds could still eat it.
+			const keepsUntil = line.dueAt - (product.shelfLifeHours * 60 + product.bakeMinutes) * MINUTE;
+			current.tray.earliestStart = Math.max(current.tray.earliestStart, keepsUntil);
 			left -= take;
 		}
 	}
@@ -325,6 +330,7 @@ function fixedDraft(
 	});
 	return {
 		tempC,
+		prepMs: 0,
 		trays: known,
 		latestStart: startAt,
 		earliestStart: startAt,
@@ -347,32 +353,43 @@ function rebook(placed: Placed[], fixedOnly: Map<number, OvenTimeline>): Map<num
 	return timelines;
 }
 
-/** Moves each on-time load as late as its due time and the next load in its oven allow. */
+/**
+ * Moves each on-time load as late as its due time allows, into any later gap of its oven (past
+ * other loads if need be), so goods come out of the oven close to when they are collected.
+ */
 function shiftLate(
 	placed: Placed[],
 	timelines: Map<number, OvenTimeline>,
 	windows: PlanInput['windows']
 ): void {
 	for (const timeline of timelines.values()) {
-		const bookings = timeline.bookings;
-		for (let index = bookings.length - 1; index >= 0; index--) {
-			const booking = bookings[index]!;
+		const movable = timeline.bookings
+			.filter((booking) => {
+				const load = placed[booking.load]!;
+				return load.fixedId === null && load.startAt <= load.draft.latestStart;
+			})
+			.sort(
+				(a, b) =>
+					placed[b.load]!.draft.latestStart - placed[a.load]!.draft.latestStart || b.start - a.start
+			);
+		for (const booking of movable) {
 			const load = placed[booking.load]!;
-			if (load.fixedId !== null || load.startAt > load.draft.latestStart) continue;
-
-			const next = bookings[index + 1];
 			const duration = booking.end - booking.start;
-			const limit = next
-				? Math.min(
-						load.draft.latestStart,
-						next.start - timeline.gap(booking.tempC, next.tempC) - duration
-					)
-				: load.draft.latestStart;
-			const start = latestInWindows(booking.start, limit, duration, windows);
-			if (start === null || start <= booking.start) continue;
-			booking.start = start;
-			booking.end = start + duration;
-			load.startAt = start;
+			timeline.remove(booking);
+			const start = timeline.latestFit(
+				duration,
+				booking.tempC,
+				load.draft.latestStart,
+				booking.start,
+				windows,
+				load.draft.prepMs
+			);
+			if (start !== null && start > booking.start) {
+				booking.start = start;
+				booking.end = start + duration;
+				load.startAt = start;
+			}
+			timeline.add(booking);
 		}
 	}
 }

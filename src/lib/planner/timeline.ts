@@ -34,11 +34,20 @@ export class OvenTimeline {
 		this.bookings.splice(index, 0, booking);
 	}
 
-	/** The earliest start at or after `from` inside a window where the load fits, or null. */
-	earliestFit(durationMs: number, tempC: number, from: number, windows: Window[]): number | null {
+	/**
+	 * The earliest start at or after `from` inside a window where the load fits, or null. The
+	 * prep before it must happen inside the same window: bakers work the bakehouse's hours too.
+	 */
+	earliestFit(
+		durationMs: number,
+		tempC: number,
+		from: number,
+		windows: Window[],
+		prepMs = 0
+	): number | null {
 		for (const window of windows) {
 			if (window.end <= from) continue;
-			let start = Math.max(from, window.start);
+			let start = Math.max(from, window.start + prepMs);
 			for (const booking of this.bookings) {
 				if (booking.end + this.gap(booking.tempC, tempC) <= start) continue;
 				if (start + durationMs + this.gap(tempC, booking.tempC) <= booking.start) break;
@@ -47,6 +56,37 @@ export class OvenTimeline {
 			if (start + durationMs <= window.end) return start;
 		}
 		return null;
+	}
+
+	remove(booking: Booking): void {
+		this.bookings.splice(this.bookings.indexOf(booking), 1);
+	}
+
+	/**
+	 * The latest start in [notBefore, latest] where the load fits between the bookings, with its
+	 * prep inside the window, or null.
+	 */
+	latestFit(
+		durationMs: number,
+		tempC: number,
+		latest: number,
+		notBefore: number,
+		windows: Window[],
+		prepMs = 0
+	): number | null {
+		let best: number | null = null;
+		for (let index = 0; index <= this.bookings.length; index++) {
+			const before = this.bookings[index - 1];
+			const after = this.bookings[index];
+			const lower = before ? before.end + this.gap(before.tempC, tempC) : Number.NEGATIVE_INFINITY;
+			const upper = after ? after.start - this.gap(tempC, after.tempC) : Number.POSITIVE_INFINITY;
+			for (const window of windows) {
+				const from = Math.max(lower, notBefore, window.start + prepMs);
+				const start = Math.min(latest, upper - durationMs, window.end - durationMs);
+				if (start >= from && (best === null || start > best)) best = start;
+			}
+		}
+		return best;
 	}
 
 	/** Temperature changes a load at `start` would add between its neighbours. */
@@ -70,20 +110,4 @@ export class OvenTimeline {
 			0
 		);
 	}
-}
-
-/** The latest start ≤ `latest` and ≥ `from` that keeps [start, start + duration) in one window. */
-export function latestInWindows(
-	from: number,
-	latest: number,
-	durationMs: number,
-	windows: Window[]
-): number | null {
-	for (let index = windows.length - 1; index >= 0; index--) {
-		const window = windows[index]!;
-		const start = Math.min(latest, window.end - durationMs);
-		if (start >= window.start && start >= from) return start;
-		if (window.end <= from) return null;
-	}
-	return null;
 }

@@ -61,20 +61,21 @@ describe('plan', () => {
 		expect(result.stats.lateOrders).toBe(0);
 	});
 
-	it('keeps loads inside the bakehouse hours and explains a line the hours make late', () => {
+	it('keeps loads and their prep inside the bakehouse hours, and explains a line the hours make late', () => {
 		const early = line(1, cookie.id, 20, at('06:00'));
 		const result = plan(
 			input({ windows: [{ start: at('06:00'), end: at('18:00') }], demand: [early] })
 		);
 
-		expect(result.loads.map(brief)).toEqual(['oven 1 06:00-06:12 190°C [3:20]']);
+		// The bakers arrive at 06:00 and need 30 minutes of prep before the oven.
+		expect(result.loads.map(brief)).toEqual(['oven 1 06:30-06:42 190°C [3:20]']);
 		expect(result.lines).toEqual([
 			{
 				orderId: 1,
 				lineId: early.lineId,
-				readyAt: at('06:27'),
-				lateMinutes: 27,
-				reason: { code: 'bakehouse-hours', productId: cookie.id, at: at('06:00') },
+				readyAt: at('06:57'),
+				lateMinutes: 57,
+				reason: { code: 'bakehouse-hours', productId: cookie.id, at: at('06:30') },
 				shortages: []
 			}
 		]);

@@ -89,11 +89,22 @@ describe('plan, on random bakeries', () => {
 						expect(trayProduct.bakeTempC).toBe(load.tempC);
 						expect(tray.feeds.reduce((sum, feed) => sum + feed.units, 0)).toBe(tray.units);
 					}
-					// Prep cannot start before now; the load lies inside one bakehouse window.
+					// Prep cannot start before now; the load and its prep lie inside one bakehouse window.
 					expect(load.prepStartAt).toBeGreaterThanOrEqual(input.now);
 					expect(
-						input.windows.some((window) => window.start <= load.startAt && load.endAt <= window.end)
+						input.windows.some(
+							(window) => window.start <= load.prepStartAt && load.endAt <= window.end
+						)
 					).toBe(true);
+					// Nothing comes out of the oven before the last customer it feeds could still eat it.
+					for (const tray of load.trays) {
+						const trayProduct = products.get(tray.productId)!;
+						for (const feed of tray.feeds) {
+							const due = input.demand.find((line) => line.lineId === feed.lineId)!.dueAt;
+							const out = load.startAt + trayProduct.bakeMinutes * MINUTE;
+							expect(out).toBeGreaterThanOrEqual(due - trayProduct.shelfLifeHours * 60 * MINUTE);
+						}
+					}
 				}
 
 				// No two loads overlap in one oven, and a temperature change leaves the changeover.

@@ -8,6 +8,7 @@ import type { LateReason } from '../../planner/types';
 import type { Executor } from '../db/client';
 import {
 	counters,
+	ingredients,
 	orderLines,
 	orders,
 	orderStatusHistory,
@@ -34,6 +35,7 @@ import {
 	adoptIds,
 	baselineLateness,
 	earliestPromise,
+	ingredientArrivals,
 	newLineId,
 	orderNumber,
 	productNames,
@@ -143,12 +145,14 @@ export function placeOrder(
 
 			const lines = reserveFromStock(
 				tx,
-				input.lines.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
+				input.lines.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity })),
+				{ now, dueAt: requested.at }
 			);
 			const base = plannerInput(tx, now, zone, settings);
 			const lateness = baselineLateness(base);
+			const arrivals = ingredientArrivals(tx, now);
 			const promise = (at: number) =>
-				tryPromise(base, lines, at, settings.packingMinutes, lateness);
+				tryPromise(base, lines, at, settings.packingMinutes, lateness, arrivals);
 
 			let promisedAt = requested.at;
 			let trial = promise(promisedAt);
@@ -309,6 +313,21 @@ function promiseRefusal(
 	if (trial.delays.length > 0) {
 		const numbers = trial.delays.map((id) => orderNumber(tx, id)).join(', ');
 		parts.push(`taking it would make order ${numbers}, already promised, late`);
+	}
+	if (trial.waits.length > 0) {
+		const names = new Map(
+			tx
+				.select({ id: ingredients.id, name: ingredients.name, supplier: ingredients.supplier })
+				.from(ingredients)
+				.all()
+				.map((row) => [row.id, row])
+		);
+		for (const wait of trial.waits) {
+			const ingredient = names.get(wait.ingredientId);
+			parts.push(
+				`${ingredient?.name ?? 'an ingredient'} is short and cannot arrive from ${ingredient?.supplier || 'the supplier'} before ${describeInstant(wait.arrivesAt, now, zone)}`
+			);
+		}
 	}
 	const short = lines.filter((line) => line.route === 'bake' && line.reserved < line.quantity);
 	const left = short.map(

@@ -5,7 +5,7 @@ import { MINUTE_MS } from '../../domain/shop-time';
 import { plan } from '../../planner/plan';
 import type { DemandLine, LateReason, Plan, PlanInput } from '../../planner/types';
 import type { Executor } from '../db/client';
-import { orders, products, productStock } from '../db/schema';
+import { ingredients, orders, products, productStock } from '../db/schema';
 
 type ProductRow = typeof products.$inferSelect;
 
@@ -28,7 +28,8 @@ export interface DraftLine {
  */
 export function reserveFromStock(
 	tx: Executor,
-	lines: { product: ProductRow; quantity: number }[]
+	lines: { product: ProductRow; quantity: number }[],
+	keepsUntil: { now: number; dueAt: number }
 ): DraftLine[] {
 	const ids = [...new Set(lines.map((line) => line.product.id))];
 	const shelf = new Map(
@@ -45,7 +46,9 @@ export function reserveFromStock(
 
 	return lines.map((line, position) => {
 		if (!line.product.baked) return { ...line, position, reserved: 0, route: 'counter' };
-		const free = Math.max(0, shelf.get(line.product.id) ?? 0);
+		// What is on the shelf now will not keep until a day far off: bake that order fresh.
+		const stale = keepsUntil.dueAt - keepsUntil.now > line.product.shelfLifeHours * 3_600_000;
+		const free = stale ? 0 : Math.max(0, shelf.get(line.product.id) ?? 0);
 		const reserved = Math.min(free, line.quantity);
 		shelf.set(line.product.id, free - reserved);
 		return { ...line, position, reserved, route: reserved === line.quantity ? 'stock' : 'bake' };
@@ -75,7 +78,13 @@ export function baselineLateness(base: PlanInput): Map<number, number> {
 
 export type Trial =
 	| { ok: true; plan: Plan | null }
-	| { ok: false; plan: Plan; reasons: LateReason[]; delays: number[] };
+	| { ok: false; plan: Plan; reasons: LateReason[]; delays: number[]; waits: IngredientWait[] };
+
+/** A short ingredient that cannot arrive before the bake that needs it. */
+export interface IngredientWait {
+	ingredientId: number;
+	arrivesAt: number;
+}
 
 /**
  * Plans the shop with the new order due at `promisedAt`. It is a promise the shop can keep when
@@ -86,7 +95,8 @@ export function tryPromise(
 	lines: DraftLine[],
 	promisedAt: number,
 	packingMinutes: number,
-	lateness: Map<number, number>
+	lateness: Map<number, number>,
+	arrivals: Map<number, number> = new Map()
 ): Trial {
 	const demand = draftDemand(lines, promisedAt - packingMinutes * MINUTE_MS);
 	if (demand.length === 0) return { ok: true, plan: null };
@@ -99,8 +109,19 @@ export function tryPromise(
 				order.orderId !== NEW_ORDER_ID && order.lateMinutes > (lateness.get(order.orderId) ?? 0)
 		)
 		.map((order) => order.orderId);
-	if (mine && mine.lateMinutes === 0 && delays.length === 0) return { ok: true, plan: trial };
-	return { ok: false, plan: trial, reasons: mine?.reasons ?? [], delays };
+	// A short ingredient is fine when the supplier can bring it before the prep that needs it.
+	const waits = trial.lines
+		.filter((line) => line.orderId === NEW_ORDER_ID)
+		.flatMap((line) => line.shortages)
+		.flatMap((shortage) => {
+			const arrivesAt = arrivals.get(shortage.ingredientId) ?? 0;
+			const late = shortage.neededBy === null || shortage.neededBy < arrivesAt;
+			return late ? [{ ingredientId: shortage.ingredientId, arrivesAt }] : [];
+		});
+	if (mine && mine.lateMinutes === 0 && delays.length === 0 && waits.length === 0) {
+		return { ok: true, plan: trial };
+	}
+	return { ok: false, plan: trial, reasons: mine?.reasons ?? [], delays, waits };
 }
 
 /**
@@ -151,6 +172,17 @@ export function adoptIds(trial: Plan, orderId: number, lineIds: Map<number, numb
 		})),
 		orders: trial.orders.map((outcome) => ({ ...outcome, orderId: order(outcome.orderId) }))
 	};
+}
+
+/** When each ingredient could arrive if ordered now: its supplier's lead time from now. */
+export function ingredientArrivals(tx: Executor, now: number): Map<number, number> {
+	return new Map(
+		tx
+			.select({ id: ingredients.id, leadDays: ingredients.leadDays })
+			.from(ingredients)
+			.all()
+			.map((row) => [row.id, now + row.leadDays * 24 * 3_600_000])
+	);
 }
 
 export function productNames(tx: Executor, ids: number[]): Map<number, string> {

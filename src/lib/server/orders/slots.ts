@@ -8,7 +8,13 @@ import { invalid, refused } from '../errors';
 import { plannerInput } from '../production/planner-input';
 import { readSettings } from '../settings';
 import { pickupRules } from './pickup-time';
-import { baselineLateness, earliestPromise, reserveFromStock, tryPromise } from './promise';
+import {
+	baselineLateness,
+	earliestPromise,
+	ingredientArrivals,
+	reserveFromStock,
+	tryPromise
+} from './promise';
 
 export interface SlotDay {
 	date: string;
@@ -94,9 +100,12 @@ function basketCheck(
 
 	const lines = reserveFromStock(
 		deps.db,
-		basket.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity }))
+		basket.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity })),
+		{ now, dueAt: now }
 	);
 	const base = plannerInput(deps.db, now, zone, settings);
 	const lateness = baselineLateness(base);
-	return (at: number) => tryPromise(base, lines, at, settings.packingMinutes, lateness).ok;
+	const arrivals = ingredientArrivals(deps.db, now);
+	return (at: number) =>
+		tryPromise(base, lines, at, settings.packingMinutes, lateness, arrivals).ok;
 }

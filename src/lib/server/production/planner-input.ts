@@ -140,10 +140,12 @@ export function ingredientStock(db: Executor): Record<number, number> {
 /** Everything the planner needs, read from the database in the caller's transaction. */
 export function plannerInput(
 	db: Executor,
-	now: number,
+	at: number,
 	zone: string,
 	settings: ShopSettings
 ): PlanInput {
+	// Whole minutes: a plan that says 12:36:09.755 helps nobody.
+	const now = Math.ceil(at / MINUTE_MS) * MINUTE_MS;
 	return {
 		now,
 		products: plannerProducts(db),

@@ -13,6 +13,8 @@ export interface ProcurementItem {
 	neededByShopDate: string | null;
 	/** ISO-8601: the earliest moment a bake needs it. */
 	neededBy: string | null;
+	/** ISO-8601: the last moment to order it, given the supplier's lead time. */
+	orderBy: string | null;
 	/** Sum of what the lines miss, in the ingredient's unit, rounded up. */
 	missing: number;
 	orders: string[];
@@ -35,7 +37,7 @@ export function procurementList(db: Executor, zone: string): ProcurementItem[] {
 			.map((row) => [row.id, row])
 	);
 
-	const items = new Map<string, ProcurementItem & { first: number }>();
+	const items = new Map<string, ProcurementItem & { first: number; leadMs: number }>();
 	for (const line of lines) {
 		for (const shortage of line.shortages) {
 			const ingredient = names.get(shortage.ingredientId);
@@ -47,6 +49,8 @@ export function procurementList(db: Executor, zone: string): ProcurementItem[] {
 				supplier: ingredient?.supplier ?? '',
 				neededByShopDate: day,
 				neededBy: null,
+				orderBy: null,
+				leadMs: (ingredient?.leadDays ?? 0) * 24 * 3_600_000,
 				missing: 0,
 				orders: [],
 				first: Infinity
@@ -60,10 +64,11 @@ export function procurementList(db: Executor, zone: string): ProcurementItem[] {
 	}
 
 	return [...items.values()]
-		.map(({ first, ...item }) => ({
+		.map(({ first, leadMs, ...item }) => ({
 			...item,
 			missing: Math.ceil(item.missing),
-			neededBy: Number.isFinite(first) ? new Date(first).toISOString() : null
+			neededBy: Number.isFinite(first) ? new Date(first).toISOString() : null,
+			orderBy: Number.isFinite(first) ? new Date(first - leadMs).toISOString() : null
 		}))
 		.sort(
 			(a, b) =>

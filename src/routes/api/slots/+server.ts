@@ -34,6 +34,7 @@ const query = z.object({
 						const [sku, quantity] = item.split(':') as [string, string];
 						return { sku, quantity: Number(quantity) };
 					})
+					.refine((item) => item.quantity <= 500, 'a line may hold at most 500, as an order can')
 			)
 		)
 		.optional()
