@@ -34,6 +34,8 @@ export interface LoadView {
 		name: string;
 		units: number;
 		unitsPerTray: number;
+		/** When this tray comes out: a load of mixed products empties tray by tray. */
+		outShopTime: string;
 		/** The orders a tray is baked for, with what the baker must see: notes and modifiers. */
 		feeds: { orderNumber: string; units: number; note: string; modifiers: string[] }[];
 	}[];
@@ -71,7 +73,8 @@ export function planView(db: Executor, zone: string): PlanView {
 						tray: loadTrays,
 						sku: products.sku,
 						name: products.name,
-						unitsPerTray: products.unitsPerTray
+						unitsPerTray: products.unitsPerTray,
+						bakeMinutes: products.bakeMinutes
 					})
 					.from(loadTrays)
 					.innerJoin(products, eq(products.id, loadTrays.productId))
@@ -121,6 +124,7 @@ export function planView(db: Executor, zone: string): PlanView {
 				name: row.name,
 				units: row.tray.units,
 				unitsPerTray: row.unitsPerTray ?? row.tray.units,
+				outShopTime: shop(Math.min(load.endAt, load.startAt + (row.bakeMinutes ?? 0) * 60_000)),
 				feeds: feeds
 					.filter((feed) => feed.trayId === row.tray.id)
 					.map((feed) => ({
