@@ -48,6 +48,8 @@ export interface OrderLineView {
 	/** Minutes the plan says it is late; null when it cannot be made at all. */
 	lateMinutes: number | null;
 	shortages: ShortageView[];
+	/** What went into the box; null until packed. */
+	packedQuantity: number | null;
 }
 
 export interface OrderView {
@@ -77,6 +79,11 @@ export interface OrderView {
 	estimatedReadyAt: string | null;
 	/** Minutes the plan says the order will be late; null when it cannot be made at all. */
 	lateMinutes: number | null;
+	/** Every line is on the shelf for it (or made at the counter): it can be packed. */
+	goodsReady: boolean;
+	packedAt: string | null;
+	/** Packed at the counts ordered, the first time; null until packed. */
+	packedRight: boolean | null;
 	createdAt: string;
 	updatedAt: string;
 	cancelReason: string | null;
@@ -86,7 +93,8 @@ export interface OrderView {
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
 	received: ['in_production', 'ready', 'cancelled'],
 	in_production: ['ready', 'cancelled'],
-	ready: ['out_for_delivery', 'completed', 'cancelled'],
+	// Back from ready when a packer recalls a ticket bumped by mistake.
+	ready: ['out_for_delivery', 'completed', 'cancelled', 'received', 'in_production'],
 	out_for_delivery: ['completed', 'cancelled'],
 	completed: [],
 	cancelled: []

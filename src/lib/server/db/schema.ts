@@ -231,6 +231,9 @@ export const orders = sqliteTable(
 		estimatedReadyAt: integer('estimated_ready_at'),
 		/** Minutes the plan says the order will be late; -1 when it cannot be made at all. */
 		lateMinutes: integer('late_minutes').notNull().default(0),
+		packedAt: integer('packed_at'),
+		/** Whether every line went into the box at the count ordered, the first time. */
+		packedRight: integer('packed_right', { mode: 'boolean' }),
 		/** What the client said about itself (its clock, user agent); never trusted for logic. */
 		clientMeta: text('client_meta', { mode: 'json' }).$type<Record<string, unknown>>(),
 		createdAt: createdAt(),
@@ -279,7 +282,9 @@ export const orderLines = sqliteTable(
 		readyAt: integer('ready_at'),
 		lateMinutes: integer('late_minutes').notNull().default(0),
 		lateReason: text('late_reason', { mode: 'json' }).$type<LateReason>(),
-		shortages: text('shortages', { mode: 'json' }).$type<Shortage[]>().notNull().default([])
+		shortages: text('shortages', { mode: 'json' }).$type<Shortage[]>().notNull().default([]),
+		/** What the packer put in the box, when it was packed. */
+		packedQuantity: integer('packed_quantity')
 	},
 	(table) => [
 		index('order_lines_order').on(table.orderId, table.position),

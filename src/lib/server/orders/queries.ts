@@ -59,7 +59,8 @@ export function toOrderView(
 					unit: ingredientNames.get(shortage.ingredientId)?.unit ?? '',
 					missing: Math.ceil(shortage.missing),
 					neededBy: shortage.neededBy === null ? null : iso(shortage.neededBy)
-				}))
+				})),
+				packedQuantity: line.packedQuantity
 			})),
 		totalMinor: order.totalMinor,
 		currency: order.currency,
@@ -67,6 +68,11 @@ export function toOrderView(
 		promisedAt: order.promisedAt === null ? null : iso(order.promisedAt),
 		estimatedReadyAt: order.estimatedReadyAt === null ? null : iso(order.estimatedReadyAt),
 		lateMinutes: lateness(order.lateMinutes),
+		goodsReady: lines.every(
+			(line) => line.route === 'counter' || line.reservedUnits >= line.quantity
+		),
+		packedAt: order.packedAt === null ? null : iso(order.packedAt),
+		packedRight: order.packedRight,
 		createdAt: iso(order.createdAt),
 		updatedAt: iso(order.updatedAt),
 		cancelReason: order.cancelReason
