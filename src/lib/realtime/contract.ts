@@ -42,3 +42,44 @@ export interface ClientToServerEvents {
 
 /** More missed events than this and a screen gets a snapshot instead of the backlog. */
 export const SNAPSHOT_THRESHOLD = 1000;
+
+/**
+ * The public namespace (`/public`): the pickup board and the tracking page. It carries no phone,
+ * e-mail or last name, and takes no commands: only reads.
+ */
+export interface PublicTicket {
+	id: number;
+	number: string;
+	/** First name and initial: "Lea M." */
+	name: string;
+	status: OrderView['status'];
+	fulfillmentType: OrderView['fulfillment']['type'];
+	/** Shop date, for the board to show only today's tickets. */
+	shopDate: string;
+	/** Pickup time on the shop clock, HH:mm. */
+	time: string;
+}
+
+/** One customer's view of their order, for the tracking page. */
+export interface TrackedOrder {
+	number: string;
+	status: OrderView['status'];
+	firstName: string;
+	fulfillment: { type: OrderView['fulfillment']['type']; when: string };
+	lines: { name: string; quantity: number; note: string }[];
+	totalMinor: number;
+	currency: string;
+}
+
+export interface PublicServerToClientEvents {
+	ticket: (change: { seq: number; ticket: PublicTicket }) => void;
+	tracked: (change: { seq: number; order: TrackedOrder }) => void;
+}
+
+export interface PublicClientToServerEvents {
+	board: (ack: (answer: { head: number; today: string; tickets: PublicTicket[] }) => void) => void;
+	watch: (
+		request: { token: string },
+		ack: (answer: { order: TrackedOrder | null }) => void
+	) => void;
+}

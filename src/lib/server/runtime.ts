@@ -5,7 +5,7 @@ import { openDatabase, type Db } from './db/client';
 import type { Deps } from './deps';
 import { isEmpty, seedBakery } from './demo/seed';
 import { createRootLogger, type Logger } from './logger';
-import { boardOrders } from './orders/queries';
+import { boardOrders, findOrderByToken } from './orders/queries';
 import { RealtimeHub } from './realtime/hub';
 
 export interface Runtime extends Deps {
@@ -47,7 +47,10 @@ function createRuntime(config: Config): Runtime {
 		log: log.child({ module: 'realtime' }),
 		serverId: id,
 		redisUrl: config.redisUrl,
-		snapshot: () => boardOrders(db, now(), config.shopTimeZone)
+		zone: config.shopTimeZone,
+		now,
+		snapshot: () => boardOrders(db, now(), config.shopTimeZone),
+		findByToken: (token) => findOrderByToken(db, token, config.shopTimeZone)
 	});
 
 	return {

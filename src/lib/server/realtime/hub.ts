@@ -2,11 +2,16 @@ import type { Server as HttpServer } from 'node:http';
 
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
-import { Server } from 'socket.io';
+import { Server, type Namespace } from 'socket.io';
 
 import type { OrderView } from '../../domain/order';
+import { wallClock } from '../../domain/shop-time';
 import {
+	isOrderEvent,
 	SNAPSHOT_THRESHOLD,
+	type PublicClientToServerEvents,
+	type PublicServerToClientEvents,
+	type PublicTicket,
 	type ClientToServerEvents,
 	type LiveEvent,
 	type ServerToClientEvents,
@@ -15,15 +20,20 @@ import {
 import type { Db } from '../db/client';
 import { countSince, eventsSince, headSeq } from '../events/log';
 import type { Logger } from '../logger';
+import { toTicket, toTracked } from './public-view';
 
 export type BakeryServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type PublicNamespace = Namespace<PublicClientToServerEvents, PublicServerToClientEvents>;
 
 interface HubOptions {
 	db: Db;
 	log: Logger;
 	serverId: string;
 	redisUrl: string | undefined;
+	zone: string;
 	snapshot: () => OrderView[];
+	findByToken: (token: string) => OrderView | null;
+	now: () => number;
 }
 
 /**
@@ -33,6 +43,7 @@ interface HubOptions {
  */
 export class RealtimeHub {
 	#io: BakeryServer | null = null;
+	#public: PublicNamespace | null = null;
 	#redis: { close(): Promise<void> }[] = [];
 
 	constructor(private readonly options: HubOptions) {}
@@ -52,10 +63,45 @@ export class RealtimeHub {
 				ack(this.sync(request?.since));
 			});
 		});
+		this.#attachPublic(io);
 
 		this.#io = io;
 		this.options.log.info({ redis: Boolean(this.options.redisUrl) }, 'realtime attached');
 		return io;
+	}
+
+	/** The pickup board and tracking pages: redacted tickets, read only. */
+	#attachPublic(io: BakeryServer): void {
+		const board: PublicNamespace = io.of('/public');
+		board.on('connection', (socket) => {
+			socket.on('board', (ack) => {
+				if (typeof ack === 'function') ack(this.board());
+			});
+			socket.on('watch', (request, ack) => {
+				if (typeof ack !== 'function') return;
+				const token = typeof request?.token === 'string' ? request.token : '';
+				const order = /^[A-Za-z0-9_-]{16,64}$/.test(token) ? this.options.findByToken(token) : null;
+				if (order) void socket.join(`track:${token}`);
+				ack({ order: order ? toTracked(order, this.options.zone) : null });
+			});
+		});
+		this.#public = board;
+	}
+
+	/** Pickup tickets for the board: today's being prepared, and every packed one not collected. */
+	board(): { head: number; today: string; tickets: PublicTicket[] } {
+		const { zone } = this.options;
+		const today = wallClock(this.options.now(), zone).date;
+		const { head, orders } = this.snapshot();
+		const tickets = orders
+			.filter(
+				(order) =>
+					order.fulfillment.type === 'pickup' &&
+					['received', 'in_production', 'ready'].includes(order.status)
+			)
+			.map((order) => toTicket(order, zone))
+			.filter((ticket) => ticket.status === 'ready' || ticket.shopDate === today);
+		return { head, today, tickets };
 	}
 
 	async #useRedis(io: BakeryServer, url: string): Promise<void> {
@@ -92,7 +138,15 @@ export class RealtimeHub {
 	publish(events: LiveEvent[]): void {
 		if (!this.#io) return;
 		// In sequence order, so a screen can apply them as they come.
-		for (const event of [...events].sort((a, b) => a.seq - b.seq)) this.#io.emit('event', event);
+		for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+			this.#io.emit('event', event);
+			if (!isOrderEvent(event) || !this.#public) continue;
+			const { order, seq } = event;
+			this.#public.emit('ticket', { seq, ticket: toTicket(order, this.options.zone) });
+			this.#public
+				.to(`track:${order.trackingToken}`)
+				.emit('tracked', { seq, order: toTracked(order, this.options.zone) });
+		}
 	}
 
 	async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 
-import { formatShopTime } from '$lib/domain/shop-time';
 import { findOrderByToken } from '$lib/server/orders/queries';
+import { toTracked } from '$lib/server/realtime/public-view';
 import { runtime } from '$lib/server/runtime';
 import { readSettings } from '$lib/server/settings';
 
@@ -17,21 +17,7 @@ export const load: PageServerLoad = ({ params }) => {
 	// Only what the customer needs to see: no phone, e-mail or internal ids.
 	return {
 		shopName: readSettings(rt.db).shopName,
-		order: {
-			number: order.number,
-			status: order.status,
-			firstName: order.customer.name.split(/\s+/)[0] ?? '',
-			fulfillment: {
-				type: order.fulfillment.type,
-				when: formatShopTime(
-					Date.parse(order.fulfillment.at),
-					rt.config.shopTimeZone,
-					'EEEE d MMMM, HH:mm'
-				)
-			},
-			lines: order.lines.map(({ name, quantity, note }) => ({ name, quantity, note })),
-			totalMinor: order.totalMinor,
-			currency: order.currency
-		}
+		token: params.token,
+		order: toTracked(order, rt.config.shopTimeZone)
 	};
 };

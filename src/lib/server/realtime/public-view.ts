@@ -1,0 +1,38 @@
+import { formatShopTime, wallClock } from '../../domain/shop-time';
+import type { OrderView } from '../../domain/order';
+import type { PublicTicket, TrackedOrder } from '../../realtime/contract';
+
+/** "Lea Martin" → "Lea M.": enough for a customer to spot their order, no more. */
+export function displayName(full: string): string {
+	const [first = '', ...rest] = full.trim().split(/\s+/);
+	const initial = rest.at(-1)?.[0];
+	return initial ? `${first} ${initial.toUpperCase()}.` : first;
+}
+
+export function toTicket(order: OrderView, zone: string): PublicTicket {
+	const at = Date.parse(order.fulfillment.at);
+	return {
+		id: order.id,
+		number: order.number,
+		name: displayName(order.customer.name),
+		status: order.status,
+		fulfillmentType: order.fulfillment.type,
+		shopDate: wallClock(at, zone).date,
+		time: formatShopTime(at, zone, 'HH:mm')
+	};
+}
+
+export function toTracked(order: OrderView, zone: string): TrackedOrder {
+	return {
+		number: order.number,
+		status: order.status,
+		firstName: order.customer.name.trim().split(/\s+/)[0] ?? '',
+		fulfillment: {
+			type: order.fulfillment.type,
+			when: formatShopTime(Date.parse(order.fulfillment.at), zone, 'EEEE d MMMM, HH:mm')
+		},
+		lines: order.lines.map(({ name, quantity, note }) => ({ name, quantity, note })),
+		totalMinor: order.totalMinor,
+		currency: order.currency
+	};
+}

@@ -1,0 +1,99 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+async function screen(browser: Browser, path: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(path);
+	await expect(page.locator('html[data-hydrated]')).toBeAttached();
+	return page;
+}
+
+test('one order runs from the counter through ovens and packing to the pickup board, no reloads', async ({
+	browser,
+	request
+}) => {
+	const kitchen = await screen(browser, '/kitchen');
+	const packing = await screen(browser, '/packing');
+	const board = await screen(browser, '/pickup');
+	const counter = await screen(browser, '/pos');
+
+	// Focaccia is never on the demo shelf, so the order needs the ovens.
+	await counter.getByPlaceholder('Walk-in').fill('Lea Martin');
+	await counter.locator('button.tile[data-sku="FOCACCIA"]').click();
+	await counter.getByPlaceholder('e.g. no nuts').fill('no nuts');
+	await counter.getByRole('button', { name: /Place order/ }).click();
+	const number = (await counter.getByTestId('placed-number').textContent())!.trim();
+
+	const orders = (await (await request.get('/api/orders?status=received')).json()) as {
+		orders: { number: string; trackingToken: string; fulfillment: { atShopTime: string } }[];
+	};
+	const order = orders.orders.find((entry) => entry.number === number)!;
+	const tracking = await screen(browser, `/track/${order.trackingToken}`);
+	await expect(tracking.getByTestId('status')).toHaveText('Order received');
+	// The board lists today's orders being prepared; after closing time the order is for tomorrow.
+	const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+	if (order.fulfillment.atShopTime.startsWith(today)) {
+		await expect(board.getByTestId('preparing')).toContainText(number);
+	}
+
+	const load = kitchen.locator('article.load', { hasText: `#${number}` }).first();
+	await load.getByRole('button', { name: 'Into the oven' }).click();
+	await expect(tracking.getByTestId('status')).toHaveText('In the oven');
+	await kitchen
+		.locator('article.load.baking', { hasText: `#${number}` })
+		.getByRole('button', { name: 'Out of the oven' })
+		.click();
+
+	const ticket = packing.locator(`article.ticket[data-order-number="${number}"]`).first();
+	await expect(ticket).toBeVisible();
+	await expect(ticket.locator('.remark.allergy')).toHaveText('no nuts');
+	await ticket.getByRole('button', { name: 'Packed' }).click();
+
+	await expect(board.getByTestId('ready')).toContainText(number);
+	await expect(board.getByTestId('ready')).toContainText('Lea M.');
+	await expect(board.getByTestId('ready')).not.toContainText('Martin');
+	await expect(tracking.getByTestId('status')).toHaveText('Ready to collect');
+});
+
+test('two packing screens bump the same ticket: one wins, the other is told and shows it packed', async ({
+	browser,
+	request
+}) => {
+	const answer = await request.post('/api/orders', {
+		data: {
+			customer: { name: 'Sam Reid' },
+			fulfillment: { type: 'pickup' },
+			channel: 'pos',
+			lines: [{ sku: 'BROWNIE', quantity: 1 }]
+		}
+	});
+	const { number } = (await answer.json()) as { number: string };
+	const first = await screen(browser, '/packing');
+	const second = await screen(browser, '/packing');
+	const ticketOn = (page: Page) =>
+		page.locator(`section[aria-label="To pack"] article[data-order-number="${number}"]`);
+	await expect(ticketOn(first)).toBeVisible();
+	await expect(ticketOn(second)).toBeVisible();
+
+	// Both packers press at the same moment, each naming the version their screen shows.
+	await Promise.all([
+		ticketOn(first).getByRole('button', { name: 'Packed' }).click(),
+		ticketOn(second).getByRole('button', { name: 'Packed' }).click()
+	]);
+
+	const alerts = await Promise.all(
+		[first, second].map((page) =>
+			page
+				.getByRole('alert')
+				.textContent({ timeout: 3000 })
+				.catch(() => null)
+		)
+	);
+	expect(alerts.filter((text) => text !== null)).toHaveLength(1);
+	expect(alerts.find((text) => text !== null)).toMatch(/changed on another screen|already packed/);
+	for (const page of [first, second]) {
+		await expect(ticketOn(page)).toHaveCount(0);
+		await expect(
+			page.locator(`section[aria-label="Packed"] article[data-order-number="${number}"]`)
+		).toBeVisible();
+	}
+});
