@@ -97,3 +97,41 @@ test('two packing screens bump the same ticket: one wins, the other is told and 
 		).toBeVisible();
 	}
 });
+
+test('a packing screen offline for a minute catches up on reconnect, each change once', async ({
+	browser,
+	request
+}) => {
+	test.setTimeout(120_000);
+	const order = async (name: string) => {
+		const answer = await request.post('/api/orders', {
+			data: {
+				customer: { name },
+				fulfillment: { type: 'pickup' },
+				channel: 'pos',
+				lines: [{ sku: 'BROWNIE', quantity: 1 }]
+			}
+		});
+		return (await answer.json()) as { id: number; number: string; version: number };
+	};
+	const first = await order('Offline One');
+	const packing = await screen(browser, '/packing');
+	await expect(packing.locator(`article[data-order-number="${first.number}"]`)).toBeVisible();
+
+	await packing.context().setOffline(true);
+	const wentOffline = Date.now();
+	await expect(packing.getByTestId('offline')).toBeVisible({ timeout: 60_000 });
+
+	// While it is away: one order is packed elsewhere, and a new one arrives.
+	await request.post(`/api/orders/${first.id}/pack`, { data: { expectedVersion: first.version } });
+	const second = await order('Offline Two');
+	await packing.waitForTimeout(Math.max(0, 60_000 - (Date.now() - wentOffline)));
+	await packing.context().setOffline(false);
+
+	await expect(packing.getByTestId('offline')).toHaveCount(0, { timeout: 30_000 });
+	const toPack = packing.locator('section[aria-label="To pack"]');
+	const packed = packing.locator('section[aria-label="Packed"]');
+	await expect(toPack.locator(`article[data-order-number="${second.number}"]`)).toHaveCount(1);
+	await expect(toPack.locator(`article[data-order-number="${first.number}"]`)).toHaveCount(0);
+	await expect(packed.locator(`article[data-order-number="${first.number}"]`)).toHaveCount(1);
+});
