@@ -17,6 +17,8 @@ const PAGES = [
 	['Counter (POS)', '/pos'],
 	['Live order list', '/orders'],
 	['Oven station', '/kitchen'],
+	['Packing', '/packing'],
+	['Pickup board', '/pickup'],
 	['What to buy', '/admin/procurement'],
 	['Products API', '/api/products'],
 	['Health', '/healthz']
