@@ -46,6 +46,8 @@ test('one order runs from the counter through ovens and packing to the pickup bo
 	const ticket = packing.locator(`article.ticket[data-order-number="${number}"]`).first();
 	await expect(ticket).toBeVisible();
 	await expect(ticket.locator('.remark.allergy')).toHaveText('no nuts');
+	await expect(ticket.getByRole('button', { name: 'Tick every line' })).toBeDisabled();
+	for (const tick of await ticket.locator('button.tick').all()) await tick.click();
 	await ticket.getByRole('button', { name: 'Packed' }).click();
 
 	await expect(board.getByTestId('ready')).toContainText(number);
@@ -73,6 +75,7 @@ test('two packing screens bump the same ticket: one wins, the other is told and 
 		page.locator(`section[aria-label="To pack"] article[data-order-number="${number}"]`);
 	await expect(ticketOn(first)).toBeVisible();
 	await expect(ticketOn(second)).toBeVisible();
+	for (const page of [first, second]) await ticketOn(page).locator('button.tick').first().click();
 
 	// The second packer's screen misses the first bump (its network drops for a moment), so its
 	// press still names the version it showed: it must lose, be told, and show the truth.

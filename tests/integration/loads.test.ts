@@ -160,6 +160,25 @@ describe('oven station commands', () => {
 		expect(findOrder(bakery.db, first.id, ZONE)!.lateMinutes).toBe(30);
 	});
 
+	it('refuses a second load into an oven that is still baking', () => {
+		orderFocaccia(12);
+		placeOrder(bakery.deps, {
+			customer: { name: 'Ben' },
+			// More than the freshness window later, so it gets a load of its own.
+			fulfillment: { type: 'pickup', at: '2024-06-13T17:00' },
+			lines: [{ sku: 'FOCACCIA', quantity: 12 }]
+		});
+		const [first, second] = planView(bakery.db, ZONE).loads;
+		expect(second!.ovenId).toBe(first!.ovenId);
+		startLoad(bakery.deps, first!.id, { expectedVersion: 1 });
+		expect(
+			refusal(() => startLoad(bakery.deps, second!.id, { expectedVersion: second!.version }))
+				.message
+		).toBe(
+			`load ${first!.id} is still in that oven; take it out before starting load ${second!.id}`
+		);
+	});
+
 	it('names the field of a bad command', () => {
 		orderFocaccia(10);
 		const [load] = planView(bakery.db, ZONE).loads;

@@ -78,7 +78,7 @@ describe('routing each line', () => {
 			}
 		]);
 		expect(plan.loads[0]!.trays[0]!.feeds).toEqual([
-			{ orderNumber: placed.number, units: 8, note: '', modifiers: [] }
+			{ orderNumber: placed.number, units: 8, note: '', modifiers: [], orderNote: '' }
 		]);
 		expect(placed.estimatedReadyAt).toBe('2024-06-13T10:50:00.000Z');
 	});

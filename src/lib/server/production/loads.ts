@@ -175,6 +175,17 @@ export function startLoad(deps: Deps, id: number, body: unknown): void {
 	const { expectedVersion } = parse(loadCommand, body);
 	command(deps, (tx, now) => {
 		const load = loadFor(tx, id, expectedVersion, ['planned', 'prepping'], 'started');
+		const inside = tx
+			.select({ id: ovenLoads.id })
+			.from(ovenLoads)
+			.where(and(eq(ovenLoads.ovenId, load.ovenId), eq(ovenLoads.status, 'baking')))
+			.get();
+		if (inside) {
+			throw conflict(
+				`load ${inside.id} is still in that oven; take it out before starting load ${id}`,
+				load
+			);
+		}
 		tx.update(ovenLoads)
 			.set({
 				status: 'baking',

@@ -37,7 +37,14 @@ export interface LoadView {
 		/** When this tray comes out: a load of mixed products empties tray by tray. */
 		outShopTime: string;
 		/** The orders a tray is baked for, with what the baker must see: notes and modifiers. */
-		feeds: { orderNumber: string; units: number; note: string; modifiers: string[] }[];
+		feeds: {
+			orderNumber: string;
+			units: number;
+			note: string;
+			modifiers: string[];
+			/** The order's own note: allergies taken at the counter land here. */
+			orderNote: string;
+		}[];
 	}[];
 }
 
@@ -90,7 +97,8 @@ export function planView(db: Executor, zone: string): PlanView {
 						units: trayFeeds.units,
 						number: orders.number,
 						note: orderLines.note,
-						modifiers: orderLines.modifiers
+						modifiers: orderLines.modifiers,
+						orderNote: orders.note
 					})
 					.from(trayFeeds)
 					.innerJoin(orders, eq(orders.id, trayFeeds.orderId))
@@ -131,7 +139,8 @@ export function planView(db: Executor, zone: string): PlanView {
 						orderNumber: feed.number,
 						units: feed.units,
 						note: feed.note,
-						modifiers: feed.modifiers
+						modifiers: feed.modifiers,
+						orderNote: feed.orderNote
 					}))
 			}))
 		};

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 
 import type { LiveEvent } from '../../realtime/contract';
-import type { LateReason, Plan, Shortage } from '../../planner/types';
+import type { LateReason, Plan, PlannedLoad, Shortage } from '../../planner/types';
 import type { Executor } from '../db/client';
 import {
 	CANNOT_MAKE,
@@ -33,40 +33,11 @@ function nextPlanVersion(tx: Executor): number {
  */
 export function storePlan(tx: Executor, plan: Plan, now: number, zone: string): LiveEvent[] {
 	const planVersion = nextPlanVersion(tx);
-	tx.delete(ovenLoads).where(eq(ovenLoads.status, 'planned')).run();
-
-	for (const load of plan.loads.filter((entry) => entry.fixedId === null)) {
-		const row = tx
-			.insert(ovenLoads)
-			.values({
-				ovenId: load.ovenId,
-				status: 'planned',
-				prepStartAt: load.prepStartAt,
-				startAt: load.startAt,
-				endAt: load.endAt,
-				tempC: load.tempC,
-				planVersion
-			})
-			.returning({ id: ovenLoads.id })
-			.get();
-		load.trays.forEach((tray, position) => {
-			const trayRow = tx
-				.insert(loadTrays)
-				.values({ loadId: row.id, position, productId: tray.productId, units: tray.units })
-				.returning({ id: loadTrays.id })
-				.get();
-			for (const feed of tray.feeds) {
-				tx.insert(trayFeeds)
-					.values({
-						trayId: trayRow.id,
-						orderId: feed.orderId,
-						orderLineId: feed.lineId,
-						units: feed.units
-					})
-					.run();
-			}
-		});
-	}
+	storeLoads(
+		tx,
+		plan.loads.filter((load) => load.fixedId === null),
+		planVersion
+	);
 
 	const changedOrders = writeOutcomes(tx, plan);
 	const events: LiveEvent[] = [];
@@ -76,6 +47,127 @@ export function storePlan(tx: Executor, plan: Plan, now: number, zone: string): 
 	}
 	events.push(appendEvent(tx, { type: 'plan.updated', planVersion, stats: plan.stats }, now));
 	return events;
+}
+
+/** A load's content as text, to tell whether a replan changed it. */
+function fingerprint(load: Pick<PlannedLoad, 'startAt' | 'endAt' | 'tempC' | 'trays'>): string {
+	const trays = load.trays.map(
+		(tray) =>
+			`${tray.productId}:${tray.units}:${tray.feeds.map((feed) => `${feed.lineId}x${feed.units}`).join('+')}`
+	);
+	return `${load.startAt}|${load.endAt}|${load.tempC}|${trays.join(',')}`;
+}
+
+/**
+ * Writes the planned loads. A screen holds load ids and versions, so a replan keeps the ids: the
+ * n-th planned load of an oven takes over the row of its n-th planned load before, and its
+ * version goes up only when its time or trays changed (a press on a changed load is a conflict).
+ */
+function storeLoads(tx: Executor, loads: PlannedLoad[], planVersion: number): void {
+	const before = tx
+		.select()
+		.from(ovenLoads)
+		.where(eq(ovenLoads.status, 'planned'))
+		.orderBy(ovenLoads.ovenId, ovenLoads.startAt)
+		.all();
+	const old = new Map<number, typeof before>();
+	for (const row of before) old.set(row.ovenId, [...(old.get(row.ovenId) ?? []), row]);
+	const oldTrays = storedTrays(
+		tx,
+		before.map((row) => row.id)
+	);
+	const oldFingerprints = new Map(
+		before.map((row) => [row.id, fingerprint({ ...row, trays: oldTrays.get(row.id) ?? [] })])
+	);
+
+	const taken = new Set<number>();
+	for (const load of [...loads].sort((a, b) => a.ovenId - b.ovenId || a.startAt - b.startAt)) {
+		const queue = old.get(load.ovenId) ?? [];
+		const reuse = queue.shift();
+		const values = {
+			prepStartAt: load.prepStartAt,
+			startAt: load.startAt,
+			endAt: load.endAt,
+			tempC: load.tempC,
+			planVersion
+		};
+		let id: number;
+		if (reuse) {
+			const changed = oldFingerprints.get(reuse.id) !== fingerprint(load);
+			tx.update(ovenLoads)
+				.set({ ...values, version: changed ? reuse.version + 1 : reuse.version })
+				.where(eq(ovenLoads.id, reuse.id))
+				.run();
+			tx.delete(loadTrays).where(eq(loadTrays.loadId, reuse.id)).run();
+			id = reuse.id;
+		} else {
+			id = tx
+				.insert(ovenLoads)
+				.values({ ...values, ovenId: load.ovenId, status: 'planned' })
+				.returning({ id: ovenLoads.id })
+				.get().id;
+		}
+		taken.add(id);
+		insertTrays(tx, id, load);
+	}
+
+	const gone = before.filter((row) => !taken.has(row.id)).map((row) => row.id);
+	if (gone.length > 0) tx.delete(ovenLoads).where(inArray(ovenLoads.id, gone)).run();
+}
+
+/** The trays of the given loads, read in two queries. */
+function storedTrays(tx: Executor, loadIds: number[]): Map<number, PlannedLoad['trays']> {
+	if (loadIds.length === 0) return new Map();
+	const trays = tx
+		.select()
+		.from(loadTrays)
+		.where(inArray(loadTrays.loadId, loadIds))
+		.orderBy(loadTrays.position)
+		.all();
+	const feeds =
+		trays.length === 0
+			? []
+			: tx
+					.select()
+					.from(trayFeeds)
+					.where(
+						inArray(
+							trayFeeds.trayId,
+							trays.map((tray) => tray.id)
+						)
+					)
+					.all();
+	const byLoad = new Map<number, PlannedLoad['trays']>();
+	for (const tray of trays) {
+		const mine = feeds
+			.filter((feed) => feed.trayId === tray.id)
+			.map((feed) => ({ orderId: feed.orderId, lineId: feed.orderLineId, units: feed.units }));
+		byLoad.set(tray.loadId, [
+			...(byLoad.get(tray.loadId) ?? []),
+			{ productId: tray.productId, units: tray.units, feeds: mine }
+		]);
+	}
+	return byLoad;
+}
+
+function insertTrays(tx: Executor, loadId: number, load: PlannedLoad): void {
+	load.trays.forEach((tray, position) => {
+		const trayRow = tx
+			.insert(loadTrays)
+			.values({ loadId, position, productId: tray.productId, units: tray.units })
+			.returning({ id: loadTrays.id })
+			.get();
+		for (const feed of tray.feeds) {
+			tx.insert(trayFeeds)
+				.values({
+					trayId: trayRow.id,
+					orderId: feed.orderId,
+					orderLineId: feed.lineId,
+					units: feed.units
+				})
+				.run();
+		}
+	});
 }
 
 interface LineState {

@@ -142,7 +142,10 @@ export class RealtimeHub {
 			this.#io.emit('event', event);
 			if (!isOrderEvent(event) || !this.#public) continue;
 			const { order, seq } = event;
-			this.#public.emit('ticket', { seq, ticket: toTicket(order, this.options.zone) });
+			// The board lists pickups only; delivery orders are followed on their tracking page.
+			if (order.fulfillment.type === 'pickup') {
+				this.#public.emit('ticket', { seq, ticket: toTicket(order, this.options.zone) });
+			}
 			this.#public
 				.to(`track:${order.trackingToken}`)
 				.emit('tracked', { seq, order: toTracked(order, this.options.zone) });

@@ -2,11 +2,16 @@ import { formatShopTime, wallClock } from '../../domain/shop-time';
 import type { OrderView } from '../../domain/order';
 import type { PublicTicket, TrackedOrder } from '../../realtime/contract';
 
-/** "Lea Martin" → "Lea M.": enough for a customer to spot their order, no more. */
+/**
+ * "Lea Martin" or "Martin, Lea" → "Lea M.": enough for a customer to spot their order, no more.
+ * A single word is taken as a first name.
+ */
 export function displayName(full: string): string {
-	const [first = '', ...rest] = full.trim().split(/\s+/);
+	const [last, first] = full.includes(',') ? full.split(',', 2).map((part) => part.trim()) : [];
+	const words = (first && last ? `${first} ${last}` : full).trim().split(/\s+/);
+	const [given = '', ...rest] = words;
 	const initial = rest.at(-1)?.[0];
-	return initial ? `${first} ${initial.toUpperCase()}.` : first;
+	return initial ? `${given} ${initial.toUpperCase()}.` : given;
 }
 
 export function toTicket(order: OrderView, zone: string): PublicTicket {

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+
+import { displayName } from '../../src/lib/server/realtime/public-view';
+
+describe('displayName', () => {
+	it.each([
+		['Lea Martin', 'Lea M.'],
+		['Martin, Lea', 'Lea M.'],
+		['Ana María de la Cruz', 'Ana C.'],
+		['  lea   martin ', 'lea M.'],
+		['Cher', 'Cher']
+	])('shows %j as %j on the board', (full, shown) => {
+		expect(displayName(full)).toBe(shown);
+	});
+});
