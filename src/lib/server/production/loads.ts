@@ -21,6 +21,7 @@ import { appendEvent } from '../events/log';
 import { problemsOf } from '../http';
 import { findOrder } from '../orders/queries';
 import { replan } from './replan';
+import { traysOfLoads, type StoredTray } from './trays';
 
 type LoadRow = typeof ovenLoads.$inferSelect;
 
@@ -70,27 +71,8 @@ function loadFor(
 	return load;
 }
 
-function traysOf(tx: Executor, loadId: number) {
-	const trays = tx
-		.select()
-		.from(loadTrays)
-		.where(eq(loadTrays.loadId, loadId))
-		.orderBy(loadTrays.position)
-		.all();
-	const feeds =
-		trays.length === 0
-			? []
-			: tx
-					.select()
-					.from(trayFeeds)
-					.where(
-						inArray(
-							trayFeeds.trayId,
-							trays.map((tray) => tray.id)
-						)
-					)
-					.all();
-	return trays.map((tray) => ({ ...tray, feeds: feeds.filter((feed) => feed.trayId === tray.id) }));
+function traysOf(tx: Executor, loadId: number): StoredTray[] {
+	return traysOfLoads(tx, [loadId]).get(loadId) ?? [];
 }
 
 function orderEvents(
@@ -229,12 +211,7 @@ export function startLoad(deps: Deps, id: number, body: unknown): void {
 }
 
 /** Moves finished goods onto the shelf and holds them for the lines the load fed. */
-function produceAndHold(
-	tx: Executor,
-	tray: ReturnType<typeof traysOf>[number],
-	loadId: number,
-	now: number
-): number[] {
+function produceAndHold(tx: Executor, tray: StoredTray, loadId: number, now: number): number[] {
 	tx.insert(productStock)
 		.values({ productId: tray.productId, onHand: 0 })
 		.onConflictDoNothing()
@@ -258,7 +235,7 @@ function produceAndHold(
 			.set({
 				reservedUnits: sql`min(${orderLines.quantity}, ${orderLines.reservedUnits} + ${feed.units})`
 			})
-			.where(eq(orderLines.id, feed.orderLineId))
+			.where(eq(orderLines.id, feed.lineId))
 			.run();
 		tx.update(productStock)
 			.set({ reserved: sql`${productStock.reserved} + ${feed.units}` })
@@ -309,7 +286,7 @@ export function reportTrayProblem(deps: Deps, id: number, body: unknown): void {
 			for (const feed of tray.feeds) {
 				tx.update(orderLines)
 					.set({ reservedUnits: sql`max(0, ${orderLines.reservedUnits} - ${feed.units})` })
-					.where(eq(orderLines.id, feed.orderLineId))
+					.where(eq(orderLines.id, feed.lineId))
 					.run();
 				tx.update(productStock)
 					.set({ reserved: sql`${productStock.reserved} - ${feed.units}` })

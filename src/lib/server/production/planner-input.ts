@@ -5,17 +5,16 @@ import type { DemandLine, FixedLoad, PlanInput, PlannerProduct, Window } from '.
 import type { Executor } from '../db/client';
 import {
 	ingredientMovements,
-	loadTrays,
 	openingHours,
 	orderLines,
 	orders,
 	ovenLoads,
 	ovens,
 	products,
-	recipeItems,
-	trayFeeds
+	recipeItems
 } from '../db/schema';
 import type { ShopSettings } from '../settings';
+import { traysOfLoads } from './trays';
 
 /** Statuses of orders whose lines still need oven time. */
 export const PLANNED_ORDER_STATUSES = ['received', 'in_production'] as const;
@@ -91,37 +90,21 @@ export function fixedLoads(db: Executor): FixedLoad[] {
 		.all();
 	if (loads.length === 0) return [];
 
-	const ids = loads.map((load) => load.id);
-	const trays = db.select().from(loadTrays).where(inArray(loadTrays.loadId, ids)).all();
-	const feeds =
-		trays.length === 0
-			? []
-			: db
-					.select()
-					.from(trayFeeds)
-					.where(
-						inArray(
-							trayFeeds.trayId,
-							trays.map((tray) => tray.id)
-						)
-					)
-					.all();
+	const trays = traysOfLoads(
+		db,
+		loads.map((load) => load.id)
+	);
 	return loads.map((load) => ({
 		id: load.id,
 		ovenId: load.ovenId,
 		startAt: load.startAt,
 		endAt: load.endAt,
 		tempC: load.tempC,
-		trays: trays
-			.filter((tray) => tray.loadId === load.id)
-			.sort((a, b) => a.position - b.position)
-			.map((tray) => ({
-				productId: tray.productId,
-				units: tray.units,
-				feeds: feeds
-					.filter((feed) => feed.trayId === tray.id)
-					.map((feed) => ({ orderId: feed.orderId, lineId: feed.orderLineId, units: feed.units }))
-			}))
+		trays: (trays.get(load.id) ?? []).map(({ productId, units, feeds }) => ({
+			productId,
+			units,
+			feeds
+		}))
 	}));
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../db/schema';
 import { appendEvent } from '../events/log';
 import { findOrder } from '../orders/queries';
+import { traysOfLoads } from './trays';
 
 const storedLate = (minutes: number) => (Number.isFinite(minutes) ? minutes : CANNOT_MAKE);
 
@@ -72,7 +73,7 @@ function storeLoads(tx: Executor, loads: PlannedLoad[], planVersion: number): vo
 		.all();
 	const old = new Map<number, typeof before>();
 	for (const row of before) old.set(row.ovenId, [...(old.get(row.ovenId) ?? []), row]);
-	const oldTrays = storedTrays(
+	const oldTrays = traysOfLoads(
 		tx,
 		before.map((row) => row.id)
 	);
@@ -113,41 +114,6 @@ function storeLoads(tx: Executor, loads: PlannedLoad[], planVersion: number): vo
 
 	const gone = before.filter((row) => !taken.has(row.id)).map((row) => row.id);
 	if (gone.length > 0) tx.delete(ovenLoads).where(inArray(ovenLoads.id, gone)).run();
-}
-
-/** The trays of the given loads, read in two queries. */
-function storedTrays(tx: Executor, loadIds: number[]): Map<number, PlannedLoad['trays']> {
-	if (loadIds.length === 0) return new Map();
-	const trays = tx
-		.select()
-		.from(loadTrays)
-		.where(inArray(loadTrays.loadId, loadIds))
-		.orderBy(loadTrays.position)
-		.all();
-	const feeds =
-		trays.length === 0
-			? []
-			: tx
-					.select()
-					.from(trayFeeds)
-					.where(
-						inArray(
-							trayFeeds.trayId,
-							trays.map((tray) => tray.id)
-						)
-					)
-					.all();
-	const byLoad = new Map<number, PlannedLoad['trays']>();
-	for (const tray of trays) {
-		const mine = feeds
-			.filter((feed) => feed.trayId === tray.id)
-			.map((feed) => ({ orderId: feed.orderId, lineId: feed.orderLineId, units: feed.units }));
-		byLoad.set(tray.loadId, [
-			...(byLoad.get(tray.loadId) ?? []),
-			{ productId: tray.productId, units: tray.units, feeds: mine }
-		]);
-	}
-	return byLoad;
 }
 
 function insertTrays(tx: Executor, loadId: number, load: PlannedLoad): void {
