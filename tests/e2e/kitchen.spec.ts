@@ -16,7 +16,7 @@ test('a counter order to bake appears on the oven station, which starts and fini
 			fulfillment: { type: 'pickup' },
 			channel: 'pos',
 			lines: [
-				{ sku: 'FOCACCIA', quantity: 5, note: 'no nuts please', modifiers: ['extra rosemary'] }
+				{ sku: 'FOCACCIA', quantity: 5, note: 'no nuts please', modifiers: ['Happy birthday Lea'] }
 			]
 		}
 	});
@@ -26,7 +26,7 @@ test('a counter order to bake appears on the oven station, which starts and fini
 	const load = kitchen.locator('article.load.planned', { hasText: `#${order.number}` }).first();
 	await expect(load).toBeVisible({ timeout: 3000 });
 	await expect(load.locator('.remark.allergy')).toContainText('no nuts please');
-	await expect(load.locator('.remark')).toContainText('extra rosemary');
+	await expect(load.locator('.remark')).toContainText('Happy birthday Lea');
 
 	await load.getByRole('button', { name: 'Into the oven' }).click();
 	const baking = kitchen.locator('article.load.baking', { hasText: `#${order.number}` });
