@@ -15,6 +15,21 @@ interface Score {
 	changes: number;
 }
 
+/** Maximal stretches [from, to) of a sequence baked at one temperature, longer than one load. */
+function runs(sequence: number[], placed: Placed[]): [number, number][] {
+	const found: [number, number][] = [];
+	let start = 0;
+	for (let index = 1; index <= sequence.length; index++) {
+		const same =
+			index < sequence.length &&
+			placed[sequence[index]!]!.draft.tempC === placed[sequence[start]!]!.draft.tempC;
+		if (same) continue;
+		if (index - start > 1) found.push([start, index]);
+		start = index;
+	}
+	return found;
+}
+
 const better = (a: Score, b: Score) =>
 	a.lateness < b.lateness || (a.lateness === b.lateness && a.changes < b.changes);
 
@@ -125,6 +140,28 @@ export function improve(
 							improved = true;
 							break search;
 						}
+					}
+				}
+			}
+		}
+		if (improved) continue;
+
+		// No single load helps: try moving a whole run of loads at one temperature, so that a
+		// temperature is baked in one campaign and the ovens lose less time to changeovers.
+		campaigns: for (const [ovenId, sequence] of sequences) {
+			for (const [from, to] of runs(sequence, placed)) {
+				const block = sequence.slice(from, to);
+				const rest = [...sequence.slice(0, from), ...sequence.slice(to)];
+				for (let target = 0; target <= rest.length; target++) {
+					if (target === from) continue;
+					if (++tries > MAX_TRIES) break campaigns;
+					const moved = [...rest.slice(0, target), ...block, ...rest.slice(target)];
+					const result = evaluate(new Map(sequences).set(ovenId, moved));
+					if (result && better(result.score, best!.score)) {
+						best = result;
+						sequences.set(ovenId, moved);
+						improved = true;
+						break campaigns;
 					}
 				}
 			}
