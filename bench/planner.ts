@@ -329,10 +329,12 @@ async function quality(seeds: number[]) {
 async function main() {
 	const sizes = [200, 2000, 10000];
 	const scale = sizes.map((orders) => timeReplans(orders, orders >= 10000 ? 5 : 9));
-	// `--scale-only` skips the exact solves (about two minutes) to time replans alone.
-	const rows = process.argv.includes('--scale-only')
-		? []
-		: await quality([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+	// `--scale-only` skips the exact solves (about two minutes) to time replans alone;
+	// `--seeds 11-20` solves other instances than the default ten.
+	const range = /^(\d+)-(\d+)$/.exec(process.argv[process.argv.indexOf('--seeds') + 1] ?? '');
+	const [low, high] = range ? [Number(range[1]), Number(range[2])] : [1, 10];
+	const seeds = Array.from({ length: high - low + 1 }, (_, index) => low + index);
+	const rows = process.argv.includes('--scale-only') ? [] : await quality(seeds);
 
 	const onTimeWhereOptimal = rows
 		.filter((row) => row.optimumLateness === 0)

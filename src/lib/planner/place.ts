@@ -36,11 +36,9 @@ class Queue {
 	#front = 0;
 
 	constructor(trays: Tray[]) {
+		// Baking order: by rank (the latest start, pushed back for a deferred order).
 		this.trays = trays.sort(
-			(a, b) =>
-				a.latestStart - b.latestStart ||
-				a.earliestStart - b.earliestStart ||
-				a.product.id - b.product.id
+			(a, b) => a.rank - b.rank || a.earliestStart - b.earliestStart || a.product.id - b.product.id
 		);
 	}
 

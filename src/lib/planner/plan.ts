@@ -74,13 +74,22 @@ export function plan(input: PlanInput): Plan {
 	// Build the plan soonest-due first; when orders are late, also try letting each of the
 	// latest wait, then polish the two best with local moves and keep the better.
 	const first = construct(context, new Set());
-	let best = first;
-	for (const orderId of deferralCandidates(first, demand)) {
-		const trial = construct(context, new Set([...best.deferred, orderId]));
-		if (compareScores(trial.score, best.score) < 0) best = trial;
+	const candidates = deferralCandidates(first, demand);
+	// Each late order deferred alone; then the best of those with others added one by one.
+	let single = first;
+	for (const orderId of candidates) {
+		const trial = construct(context, new Set([orderId]));
+		if (compareScores(trial.score, single.score) < 0) single = trial;
 	}
+	let combined = single;
+	for (const orderId of candidates.filter((id) => single !== first && !single.deferred.has(id))) {
+		const trial = construct(context, new Set([...combined.deferred, orderId]));
+		if (compareScores(trial.score, combined.score) < 0) combined = trial;
+	}
+	let best = combined;
 	if (first.score.lateness > 0) {
-		const polished = [first, best].filter((entry, index, all) => all.indexOf(entry) === index);
+		// Local moves can take any of these further: polish each and keep the best.
+		const polished = [...new Set([first, single, combined])];
 		for (const entry of polished) improve(entry, input.ovens, windows, demand);
 		best = polished.sort((a, b) => compareScores(a.score, b.score))[0]!;
 	}
