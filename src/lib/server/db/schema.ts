@@ -91,7 +91,8 @@ export const STOCK_REASONS = [
 	'release',
 	'consume',
 	'adjust',
-	'waste'
+	'waste',
+	'refund'
 ] as const;
 export type StockReason = (typeof STOCK_REASONS)[number];
 
@@ -239,7 +240,17 @@ export const orders = sqliteTable(
 		createdAt: createdAt(),
 		updatedAt: integer('updated_at').notNull(),
 		cancelledAt: integer('cancelled_at'),
-		cancelReason: text('cancel_reason')
+		cancelReason: text('cancel_reason'),
+		/** Which channels the customer wants notices on; null = every channel their details allow. */
+		notifyChannels: text('notify_channels', { mode: 'json' }).$type<NoticeChannel[]>(),
+		/** When it was handed over: collected at the counter or delivered by the courier. */
+		completedAt: integer('completed_at'),
+		/** What the payment side last said when it refused, shown to staff until it is paid. */
+		paymentProblem: text('payment_problem'),
+		/** 1 to 5 from the rating link, with its comment. */
+		rating: integer('rating'),
+		ratingComment: text('rating_comment'),
+		ratedAt: integer('rated_at')
 	},
 	(table) => [
 		uniqueIndex('orders_channel_external_id').on(table.channel, table.externalId),
@@ -393,3 +404,154 @@ export const trayFeeds = sqliteTable(
 		index('tray_feeds_line').on(table.orderLineId)
 	]
 );
+
+export const NOTICE_CHANNELS = ['email', 'sms', 'webhook'] as const;
+export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+
+export const NOTICE_KINDS = [
+	'confirmed',
+	'changed',
+	'ready',
+	'out_for_delivery',
+	'completed',
+	'cancelled'
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export const NOTICE_STATES = ['pending', 'sent', 'failed', 'skipped'] as const;
+
+/**
+ * The notifications outbox. A row is written in the same transaction as the change it
+ * announces, already rendered, and a dispatcher sends it; `dedupe_key` makes a change announce
+ * itself once per channel however often it is retried.
+ */
+export const notifications = sqliteTable(
+	'notifications',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		orderId: integer('order_id').references(() => orders.id),
+		kind: text('kind', { enum: NOTICE_KINDS }).notNull(),
+		channel: text('channel', { enum: NOTICE_CHANNELS }).notNull(),
+		recipient: text('recipient').notNull(),
+		subject: text('subject').notNull().default(''),
+		body: text('body').notNull(),
+		dedupeKey: text('dedupe_key').notNull().unique(),
+		state: text('state', { enum: NOTICE_STATES }).notNull().default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		/** Set while a dispatcher holds the row, so two dispatchers never send it both. */
+		claimedUntil: integer('claimed_until'),
+		lastError: text('last_error'),
+		providerRef: text('provider_ref'),
+		createdAt: createdAt(),
+		sentAt: integer('sent_at')
+	},
+	(table) => [
+		index('notifications_due').on(table.state, table.nextAttemptAt),
+		index('notifications_order').on(table.orderId)
+	]
+);
+
+export const PAYMENT_METHODS = ['cash', 'card'] as const;
+export const PAYMENT_STATES = [
+	'authorized',
+	'captured',
+	'recorded',
+	'declined',
+	'voided',
+	'refunded'
+] as const;
+
+/**
+ * Every money movement, never updated into another meaning: an authorisation that is captured
+ * becomes `captured`; a refund is a row of its own with a negative amount.
+ */
+export const payments = sqliteTable(
+	'payments',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		orderId: integer('order_id')
+			.notNull()
+			.references(() => orders.id),
+		method: text('method', { enum: PAYMENT_METHODS }).notNull(),
+		state: text('state', { enum: PAYMENT_STATES }).notNull(),
+		amountMinor: integer('amount_minor').notNull(),
+		currency: text('currency').notNull(),
+		provider: text('provider'),
+		providerRef: text('provider_ref'),
+		/** For a refund, the payment it gives back. */
+		refundOf: integer('refund_of'),
+		reason: text('reason').notNull().default(''),
+		at: integer('at').notNull()
+	},
+	(table) => [index('payments_order').on(table.orderId)]
+);
+
+/**
+ * One row per order line handed over (kind `sale`), and one per line given back (kind `refund`,
+ * negative quantity and amounts). Prices include tax; `tax_minor` is the tax inside the gross.
+ */
+export const sales = sqliteTable(
+	'sales',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		kind: text('kind', { enum: ['sale', 'refund'] }).notNull(),
+		orderId: integer('order_id')
+			.notNull()
+			.references(() => orders.id),
+		orderLineId: integer('order_line_id')
+			.notNull()
+			.references(() => orderLines.id),
+		productId: integer('product_id')
+			.notNull()
+			.references(() => products.id),
+		sku: text('sku').notNull(),
+		channel: text('channel').notNull(),
+		quantity: integer('quantity').notNull(),
+		unitPriceMinor: integer('unit_price_minor').notNull(),
+		grossMinor: integer('gross_minor').notNull(),
+		taxMinor: integer('tax_minor').notNull(),
+		taxRateBp: integer('tax_rate_bp').notNull(),
+		currency: text('currency').notNull(),
+		businessDate: text('business_date').notNull(),
+		reason: text('reason').notNull().default(''),
+		at: integer('at').notNull()
+	},
+	(table) => [
+		index('sales_business_date').on(table.businessDate),
+		index('sales_order').on(table.orderId)
+	]
+);
+
+export const DELIVERY_STATES = [
+	'requested',
+	'created',
+	'assigned',
+	'picked_up',
+	'delivered',
+	'failed',
+	'cancelled'
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** A delivery handed to the courier service, and what its status webhooks said. */
+export const deliveries = sqliteTable('deliveries', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	orderId: integer('order_id')
+		.notNull()
+		.unique()
+		.references(() => orders.id),
+	provider: text('provider').notNull(),
+	externalId: text('external_id').notNull().unique(),
+	state: text('state', { enum: DELIVERY_STATES }).notNull(),
+	trackingUrl: text('tracking_url'),
+	courierName: text('courier_name'),
+	/** When the courier is expected at the shop, and at the door. */
+	pickupEta: integer('pickup_eta'),
+	dropoffEta: integer('dropoff_eta'),
+	failureReason: text('failure_reason'),
+	/** Webhook deliveries already applied, so a repeat changes nothing. */
+	lastEventAt: integer('last_event_at'),
+	createdAt: createdAt(),
+	updatedAt: integer('updated_at').notNull()
+});
