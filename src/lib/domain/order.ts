@@ -20,6 +20,45 @@ export type Channel = (typeof CHANNELS)[number];
 export const LINE_ROUTES = ['stock', 'bake', 'procure', 'counter'] as const;
 export type LineRoute = (typeof LINE_ROUTES)[number];
 
+/** How a customer hears about their order; the shop's webhook hears about every order. */
+export const NOTICE_CHANNELS = ['email', 'sms', 'webhook'] as const;
+export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+
+export const PAYMENT_STATES = ['unpaid', 'authorized', 'paid', 'refunded'] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+
+export const DELIVERY_STATES = [
+	'requested',
+	'created',
+	'assigned',
+	'picked_up',
+	'delivered',
+	'failed',
+	'cancelled'
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface PaymentView {
+	state: PaymentState;
+	/** Taken and kept: captured or recorded, less refunds. */
+	paidMinor: number;
+	/** Held on a card, to be captured at handover. */
+	authorizedMinor: number;
+	method: 'cash' | 'card' | null;
+	/** Why the last try to take payment failed; null once paid. */
+	problem: string | null;
+}
+
+export interface DeliveryView {
+	state: DeliveryState;
+	trackingUrl: string | null;
+	courierName: string | null;
+	/** ISO-8601: when the courier is expected at the shop, and at the door. */
+	pickupEta: string | null;
+	dropoffEta: string | null;
+	failureReason: string | null;
+}
+
 export const FULFILLMENT_TYPES = ['pickup', 'delivery'] as const;
 export type FulfillmentType = (typeof FULFILLMENT_TYPES)[number];
 
@@ -87,6 +126,15 @@ export interface OrderView {
 	createdAt: string;
 	updatedAt: string;
 	cancelReason: string | null;
+	/** Channels the customer chose; null = every channel their details allow. */
+	notifyChannels: NoticeChannel[] | null;
+	/** ISO-8601: when it was collected or delivered. */
+	completedAt: string | null;
+	payment: PaymentView;
+	/** The courier's side of a delivery order; null for pickup or before it is booked. */
+	delivery: DeliveryView | null;
+	/** The customer's score, 1 to 5, once they rated. */
+	rating: number | null;
 }
 
 /** Statuses an order can leave; completed and cancelled are final. */

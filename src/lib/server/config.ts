@@ -16,6 +16,14 @@ export interface Config {
 	redisUrl: string | undefined;
 	demoData: boolean;
 	logLevel: string;
+	/** Where the notice templates are read from. */
+	templatesDir: string;
+	/** Each provider is off (undefined) until its variables are set. */
+	mail: { url: string; from: string } | undefined;
+	sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | undefined;
+	webhook: { url: string; secret: string } | undefined;
+	courier: { baseUrl: string; apiKey: string; webhookSecret: string } | undefined;
+	payments: { baseUrl: string; secretKey: string } | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,8 +53,47 @@ const schema = z.object({
 		.refine((value) => /^rediss?:\/\//.test(value), 'use a redis:// or rediss:// address')
 		.optional(),
 	DEMO_DATA: boolean.default(true),
-	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `use one of ${LOG_LEVELS.join(', ')}` }).default('info')
+	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `use one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+	TEMPLATES_DIR: z.string().min(1).optional(),
+	SMTP_URL: z
+		.url({ error: 'use an address such as smtp://user:password@mail.example.com:587' })
+		.refine((value) => /^smtps?:\/\//.test(value), 'use an smtp:// or smtps:// address')
+		.optional(),
+	MAIL_FROM: z.string().min(3).optional(),
+	SMS_BASE_URL: z.url({ error: 'use the API base, such as https://api.twilio.com' }).optional(),
+	SMS_ACCOUNT_SID: z.string().min(1).optional(),
+	SMS_AUTH_TOKEN: z.string().min(1).optional(),
+	SMS_FROM: z.string().min(1).optional(),
+	NOTIFY_WEBHOOK_URL: z.url({ error: 'use the full address the shop receives at' }).optional(),
+	NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+	COURIER_BASE_URL: z
+		.url({ error: 'use the API base, such as https://openapi.doordash.com' })
+		.optional(),
+	COURIER_API_KEY: z.string().min(1).optional(),
+	COURIER_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+	PAYMENTS_BASE_URL: z
+		.url({ error: 'use the API base, such as https://api.stripe.com' })
+		.optional(),
+	PAYMENTS_SECRET_KEY: z.string().min(1).optional()
 });
+
+/** Variables that only work together: set one of a group and the others are required. */
+const GROUPS: Record<string, readonly string[]> = {
+	mail: ['SMTP_URL', 'MAIL_FROM'],
+	sms: ['SMS_BASE_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'],
+	webhook: ['NOTIFY_WEBHOOK_URL', 'NOTIFY_WEBHOOK_SECRET'],
+	courier: ['COURIER_BASE_URL', 'COURIER_API_KEY', 'COURIER_WEBHOOK_SECRET'],
+	payments: ['PAYMENTS_BASE_URL', 'PAYMENTS_SECRET_KEY']
+};
+
+function incompleteGroups(values: Record<string, unknown>): string[] {
+	return Object.values(GROUPS).flatMap((names) => {
+		const missing = names.filter((name) => values[name] === undefined);
+		if (missing.length === 0 || missing.length === names.length) return [];
+		const given = names.filter((name) => !missing.includes(name));
+		return missing.map((name) => `${name} is unset: it is needed with ${given.join(', ')}`);
+	});
+}
 
 export class ConfigError extends Error {
 	constructor(readonly problems: string[]) {
@@ -73,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 	}
 
 	const values = parsed.data;
+	const incomplete = incompleteGroups(values);
+	if (incomplete.length > 0) throw new ConfigError(incomplete);
 	return {
 		port: values.PORT,
 		host: values.HOST,
@@ -81,6 +130,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		shopTimeZone: values.SHOP_TIMEZONE,
 		redisUrl: values.REDIS_URL,
 		demoData: values.DEMO_DATA,
-		logLevel: values.LOG_LEVEL
+		logLevel: values.LOG_LEVEL,
+		templatesDir: path.resolve(values.TEMPLATES_DIR ?? './templates'),
+		mail: values.SMTP_URL ? { url: values.SMTP_URL, from: values.MAIL_FROM! } : undefined,
+		sms: values.SMS_BASE_URL
+			? {
+					baseUrl: values.SMS_BASE_URL,
+					accountSid: values.SMS_ACCOUNT_SID!,
+					authToken: values.SMS_AUTH_TOKEN!,
+					from: values.SMS_FROM!
+				}
+			: undefined,
+		webhook: values.NOTIFY_WEBHOOK_URL
+			? { url: values.NOTIFY_WEBHOOK_URL, secret: values.NOTIFY_WEBHOOK_SECRET! }
+			: undefined,
+		courier: values.COURIER_BASE_URL
+			? {
+					baseUrl: values.COURIER_BASE_URL,
+					apiKey: values.COURIER_API_KEY!,
+					webhookSecret: values.COURIER_WEBHOOK_SECRET!
+				}
+			: undefined,
+		payments: values.PAYMENTS_BASE_URL
+			? { baseUrl: values.PAYMENTS_BASE_URL, secretKey: values.PAYMENTS_SECRET_KEY! }
+			: undefined
 	};
 }

@@ -11,7 +11,15 @@ import {
 } from 'drizzle-orm/sqlite-core';
 
 // Relative, not $lib: drizzle-kit reads this file without SvelteKit's aliases.
-import { LINE_ROUTES, ORDER_STATUSES } from '../../domain/order';
+import {
+	DELIVERY_STATES,
+	LINE_ROUTES,
+	NOTICE_CHANNELS,
+	ORDER_STATUSES,
+	type NoticeChannel
+} from '../../domain/order';
+
+export type { DeliveryState, NoticeChannel } from '../../domain/order';
 import type { LateReason, Shortage } from '../../planner/types';
 
 /*
@@ -405,9 +413,6 @@ export const trayFeeds = sqliteTable(
 	]
 );
 
-export const NOTICE_CHANNELS = ['email', 'sms', 'webhook'] as const;
-export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
-
 export const NOTICE_KINDS = [
 	'confirmed',
 	'changed',
@@ -422,7 +427,7 @@ export const NOTICE_STATES = ['pending', 'sent', 'failed', 'skipped'] as const;
 
 /**
  * The notifications outbox. A row is written in the same transaction as the change it
- * announces, already rendered, and a dispatcher sends it; `dedupe_key` makes a change announce
+ * announces, and a dispatcher renders and sends it; `dedupe_key` makes a change announce
  * itself once per channel however often it is retried.
  */
 export const notifications = sqliteTable(
@@ -433,8 +438,11 @@ export const notifications = sqliteTable(
 		kind: text('kind', { enum: NOTICE_KINDS }).notNull(),
 		channel: text('channel', { enum: NOTICE_CHANNELS }).notNull(),
 		recipient: text('recipient').notNull(),
+		/** The facts the notice tells, as they were when the change was committed. */
+		data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+		/** Rendered from the channel's template when sent. */
 		subject: text('subject').notNull().default(''),
-		body: text('body').notNull(),
+		body: text('body').notNull().default(''),
 		dedupeKey: text('dedupe_key').notNull().unique(),
 		state: text('state', { enum: NOTICE_STATES }).notNull().default('pending'),
 		attempts: integer('attempts').notNull().default(0),
@@ -453,7 +461,7 @@ export const notifications = sqliteTable(
 );
 
 export const PAYMENT_METHODS = ['cash', 'card'] as const;
-export const PAYMENT_STATES = [
+export const PAYMENT_ROW_STATES = [
 	'authorized',
 	'captured',
 	'recorded',
@@ -474,7 +482,7 @@ export const payments = sqliteTable(
 			.notNull()
 			.references(() => orders.id),
 		method: text('method', { enum: PAYMENT_METHODS }).notNull(),
-		state: text('state', { enum: PAYMENT_STATES }).notNull(),
+		state: text('state', { enum: PAYMENT_ROW_STATES }).notNull(),
 		amountMinor: integer('amount_minor').notNull(),
 		currency: text('currency').notNull(),
 		provider: text('provider'),
@@ -522,17 +530,6 @@ export const sales = sqliteTable(
 		index('sales_order').on(table.orderId)
 	]
 );
-
-export const DELIVERY_STATES = [
-	'requested',
-	'created',
-	'assigned',
-	'picked_up',
-	'delivered',
-	'failed',
-	'cancelled'
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /** A delivery handed to the courier service, and what its status webhooks said. */
 export const deliveries = sqliteTable('deliveries', {

@@ -7,6 +7,7 @@ import { orders, orderStatusHistory } from '../db/schema';
 import type { Deps } from '../deps';
 import { conflict, invalid, notFound } from '../errors';
 import { appendEvent } from '../events/log';
+import { enqueueNotices } from '../notices/outbox';
 import { problemsOf } from '../http';
 import { releaseReservations } from '../inventory/stock';
 import { replan } from '../production/replan';
@@ -86,6 +87,7 @@ export function cancelOrder(
 
 			releaseReservations(tx, id, now, reason);
 			const order = findOrder(tx, id, zone)!;
+			enqueueNotices(tx, order, { kind: 'cancelled', reason }, now);
 			const cancelled = appendEvent(tx, { type: 'order.cancelled', order }, now);
 			const planEvents = replan(tx, now, zone).filter(
 				(event) => !('order' in event) || event.order.id !== id

@@ -163,6 +163,13 @@ export const orderInput = z.strictObject(
 			.min(1, 'is empty; an order needs at least one item')
 			.max(100, 'may hold at most 100 lines'),
 		note: text('a note for the order', 500).default(''),
+		/** Which of the customer's contact details to send notices to; left out, all of them. */
+		notify: z
+			.array(z.enum(['email', 'sms'], { error: 'must be "email" or "sms"' }), {
+				error: 'must be a list such as ["email"] or ["sms"], or [] for no notices'
+			})
+			.max(2)
+			.optional(),
 		channel: z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(', ')}` }).default('online'),
 		externalId: text("the platform's order id", 128).optional(),
 		/** The client's own clock when the customer pressed "order"; kept, never trusted. */

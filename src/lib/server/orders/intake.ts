@@ -19,6 +19,7 @@ import {
 import type { Deps } from '../deps';
 import { conflict, invalid, refused } from '../errors';
 import { appendEvent } from '../events/log';
+import { enqueueNotices } from '../notices/outbox';
 import { problemsOf } from '../http';
 import { plannerInput } from '../production/planner-input';
 import { storePlan } from '../production/store-plan';
@@ -178,6 +179,7 @@ export function placeOrder(
 					? storePlan(tx, adoptIds(trial.plan, orderId, lineIds), now, zone)
 					: [];
 			const view = findOrder(tx, orderId, zone)!;
+			enqueueNotices(tx, view, { kind: 'confirmed' }, now);
 			const created = appendEvent(tx, { type: 'order.created', order: view }, now);
 			// The new order's own "updated" from the plan would only repeat what "created" says.
 			const others = planEvents.filter(
@@ -236,6 +238,7 @@ function insertOrder(tx: Executor, input: OrderInput, lines: DraftLine[], contex
 			trackingToken: randomBytes(18).toString('base64url'),
 			promisedAt,
 			clientMeta: input.clientPlacedAt ? { placedAt: input.clientPlacedAt } : null,
+			notifyChannels: input.notify ?? null,
 			createdAt: now,
 			updatedAt: now
 		})

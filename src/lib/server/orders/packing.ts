@@ -7,6 +7,7 @@ import { orderLines, orders, orderStatusHistory } from '../db/schema';
 import type { Deps } from '../deps';
 import { conflict, invalid, notFound } from '../errors';
 import { appendEvent } from '../events/log';
+import { enqueueNotices } from '../notices/outbox';
 import { problemsOf } from '../http';
 import { findOrder } from './queries';
 
@@ -145,6 +146,10 @@ export function packOrder(deps: Deps, id: number, body: unknown): OrderView {
 			right ? 'packed' : 'packed with a count that differs',
 			now
 		);
+		// A delivery is announced when the courier has it, not when it waits for them.
+		if (order.fulfillment.type === 'pickup') {
+			enqueueNotices(tx, findOrder(tx, order.id, zone)!, { kind: 'ready' }, now);
+		}
 		return order.id;
 	});
 }

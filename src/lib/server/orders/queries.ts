@@ -1,13 +1,71 @@
 import { and, asc, desc, eq, gte, inArray, or } from 'drizzle-orm';
 
-import { ORDER_STATUSES, isOpen, type OrderStatus, type OrderView } from '../../domain/order';
+import {
+	ORDER_STATUSES,
+	isOpen,
+	type DeliveryView,
+	type OrderStatus,
+	type OrderView,
+	type PaymentView
+} from '../../domain/order';
 import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
 
 import type { Executor } from '../db/client';
-import { CANNOT_MAKE, ingredients, orderLines, orders } from '../db/schema';
+import { CANNOT_MAKE, deliveries, ingredients, orderLines, orders, payments } from '../db/schema';
 
 type OrderRow = typeof orders.$inferSelect;
 type LineRow = typeof orderLines.$inferSelect;
+type PaymentRow = typeof payments.$inferSelect;
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+/** What the money side of an order adds up to, from its ledger of payment rows. */
+export function paymentOf(
+	order: Pick<OrderRow, 'paymentProblem'>,
+	rows: PaymentRow[]
+): PaymentView {
+	let paid = 0;
+	let refunded = 0;
+	let authorized = 0;
+	for (const row of rows) {
+		if (row.state === 'captured' || row.state === 'recorded') paid += row.amountMinor;
+		if (row.state === 'refunded') refunded += -row.amountMinor;
+		if (row.state === 'authorized') authorized += row.amountMinor;
+	}
+	const taken = rows.find((row) => row.state === 'captured' || row.state === 'recorded');
+	const state =
+		paid > 0 && refunded >= paid
+			? 'refunded'
+			: paid > 0
+				? 'paid'
+				: authorized > 0
+					? 'authorized'
+					: 'unpaid';
+	return {
+		state,
+		paidMinor: paid - refunded,
+		authorizedMinor: authorized,
+		method: taken?.method ?? rows.find((row) => row.state === 'authorized')?.method ?? null,
+		problem: state === 'paid' ? null : order.paymentProblem
+	};
+}
+
+function deliveryOf(row: DeliveryRow | undefined): DeliveryView | null {
+	if (!row) return null;
+	const time = (instant: number | null) => (instant === null ? null : iso(instant));
+	return {
+		state: row.state,
+		trackingUrl: row.trackingUrl,
+		courierName: row.courierName,
+		pickupEta: time(row.pickupEta),
+		dropoffEta: time(row.dropoffEta),
+		failureReason: row.failureReason
+	};
+}
+
+interface OrderExtras {
+	payments: PaymentRow[];
+	delivery: DeliveryRow | undefined;
+}
 
 const OPEN_STATUSES = ORDER_STATUSES.filter(isOpen);
 
@@ -21,7 +79,8 @@ export function toOrderView(
 	order: OrderRow,
 	lines: LineRow[],
 	zone: string,
-	ingredientNames: IngredientNames = new Map()
+	ingredientNames: IngredientNames = new Map(),
+	extras: OrderExtras = { payments: [], delivery: undefined }
 ): OrderView {
 	return {
 		id: order.id,
@@ -75,22 +134,23 @@ export function toOrderView(
 		packedRight: order.packedRight,
 		createdAt: iso(order.createdAt),
 		updatedAt: iso(order.updatedAt),
-		cancelReason: order.cancelReason
+		cancelReason: order.cancelReason,
+		notifyChannels: order.notifyChannels ?? null,
+		completedAt: order.completedAt === null ? null : iso(order.completedAt),
+		payment: paymentOf(order, extras.payments),
+		delivery: deliveryOf(extras.delivery),
+		rating: order.rating
 	};
 }
 
 function withLines(db: Executor, rows: OrderRow[], zone: string): OrderView[] {
 	if (rows.length === 0) return [];
-	const lines = db
-		.select()
-		.from(orderLines)
-		.where(
-			inArray(
-				orderLines.orderId,
-				rows.map((row) => row.id)
-			)
-		)
-		.all();
+	const ids = rows.map((row) => row.id);
+	const lines = db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).all();
+	const paymentRows = db.select().from(payments).where(inArray(payments.orderId, ids)).all();
+	const deliveryRows = rows.some((row) => row.fulfillmentType === 'delivery')
+		? db.select().from(deliveries).where(inArray(deliveries.orderId, ids)).all()
+		: [];
 	const names: IngredientNames = lines.some((line) => line.shortages.length > 0)
 		? new Map(
 				db
@@ -102,7 +162,17 @@ function withLines(db: Executor, rows: OrderRow[], zone: string): OrderView[] {
 		: new Map();
 	const byOrder = new Map<number, LineRow[]>();
 	for (const line of lines) byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
-	return rows.map((row) => toOrderView(row, byOrder.get(row.id) ?? [], zone, names));
+	const paymentsByOrder = new Map<number, PaymentRow[]>();
+	for (const row of paymentRows) {
+		paymentsByOrder.set(row.orderId, [...(paymentsByOrder.get(row.orderId) ?? []), row]);
+	}
+	const deliveryByOrder = new Map(deliveryRows.map((row) => [row.orderId, row]));
+	return rows.map((row) =>
+		toOrderView(row, byOrder.get(row.id) ?? [], zone, names, {
+			payments: paymentsByOrder.get(row.id) ?? [],
+			delivery: deliveryByOrder.get(row.id)
+		})
+	);
 }
 
 export function findOrder(db: Executor, id: number, zone: string): OrderView | null {

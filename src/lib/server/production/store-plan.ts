@@ -13,6 +13,7 @@ import {
 	trayFeeds
 } from '../db/schema';
 import { appendEvent } from '../events/log';
+import { enqueueNotices } from '../notices/outbox';
 import { findOrder } from '../orders/queries';
 import { traysOfLoads } from './trays';
 
@@ -40,7 +41,8 @@ export function storePlan(tx: Executor, plan: Plan, now: number, zone: string): 
 		planVersion
 	);
 
-	const changedOrders = writeOutcomes(tx, plan);
+	const { changed: changedOrders, slipped } = writeOutcomes(tx, plan);
+	announceSlips(tx, slipped, now, zone);
 	const events: LiveEvent[] = [];
 	for (const orderId of changedOrders) {
 		const order = findOrder(tx, orderId, zone);
@@ -149,7 +151,10 @@ function routeOf(shortages: Shortage[]): 'bake' | 'procure' {
 }
 
 /** Writes the plan's outcome per line and order; answers the orders whose screens must change. */
-function writeOutcomes(tx: Executor, plan: Plan): Set<number> {
+function writeOutcomes(
+	tx: Executor,
+	plan: Plan
+): { changed: Set<number>; slipped: SlippedOrder[] } {
 	const lineIds = plan.lines.map((line) => line.lineId);
 	const before = new Map<number, LineState>(
 		lineIds.length === 0
@@ -188,11 +193,67 @@ function writeOutcomes(tx: Executor, plan: Plan): Set<number> {
 			.run();
 	}
 
+	const wasLate = new Map(
+		plan.orders.length === 0
+			? []
+			: tx
+					.select({ id: orders.id, lateMinutes: orders.lateMinutes })
+					.from(orders)
+					.where(
+						inArray(
+							orders.id,
+							plan.orders.map((order) => order.orderId)
+						)
+					)
+					.all()
+					.map((row) => [row.id, row.lateMinutes])
+	);
+	const slipped: SlippedOrder[] = [];
 	for (const order of plan.orders) {
+		const lateMinutes = storedLate(order.lateMinutes);
 		tx.update(orders)
-			.set({ estimatedReadyAt: order.readyAt, lateMinutes: storedLate(order.lateMinutes) })
+			.set({ estimatedReadyAt: order.readyAt, lateMinutes })
 			.where(eq(orders.id, order.orderId))
 			.run();
+		if (wasLate.get(order.orderId) === 0 && lateMinutes !== 0) {
+			slipped.push({ orderId: order.orderId, lateMinutes, readyAt: order.readyAt });
+		}
 	}
-	return changed;
+	return { changed, slipped };
+}
+
+interface SlippedOrder {
+	orderId: number;
+	lateMinutes: number;
+	readyAt: number | null;
+}
+
+/**
+ * Tells a customer whose order the plan can no longer have ready on time (a burnt tray, a short
+ * delivery): the new expected time, or that part of it cannot be made.
+ */
+function announceSlips(tx: Executor, slipped: SlippedOrder[], now: number, zone: string): void {
+	for (const slip of slipped) {
+		const order = findOrder(tx, slip.orderId, zone);
+		if (!order || (order.status !== 'received' && order.status !== 'in_production')) continue;
+		const promised = order.promisedAt ? Date.parse(order.promisedAt) : null;
+		const expectedAt =
+			slip.lateMinutes === CANNOT_MAKE || promised === null
+				? null
+				: promised + slip.lateMinutes * 60_000;
+		enqueueNotices(
+			tx,
+			order,
+			{
+				kind: 'changed',
+				discriminator: `late-${expectedAt ?? 'cannot-make'}`,
+				expectedAt,
+				reason:
+					expectedAt === null
+						? 'we cannot make part of your order in time, because an ingredient or oven time is short.'
+						: 'something went wrong in the bakehouse and your order will be ready later than we promised.'
+			},
+			now
+		);
+	}
 }
