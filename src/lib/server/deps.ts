@@ -3,6 +3,14 @@ import type { LiveEvent } from '../realtime/contract';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logger';
+import type { CourierClient } from './providers/courier';
+import type { PaymentClient } from './providers/payments';
+
+/** Outside services the shop has set up; each is absent until configured. */
+export interface Providers {
+	payments?: PaymentClient;
+	courier?: CourierClient;
+}
 
 /**
  * What the order services need from the world, passed in rather than imported, so tests give
@@ -15,4 +23,5 @@ export interface Deps {
 	now(): number;
 	/** Hands committed events to the realtime hub; call only after the transaction commits. */
 	publish(events: LiveEvent[]): void;
+	providers?: Providers;
 }

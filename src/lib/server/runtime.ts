@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { BackgroundWork, createProviders } from './background';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Db } from './db/client';
 import type { Deps } from './deps';
@@ -13,6 +14,7 @@ export interface Runtime extends Deps {
 	id: string;
 	startedAt: number;
 	hub: RealtimeHub;
+	background: BackgroundWork;
 	close(): Promise<void>;
 }
 
@@ -53,6 +55,15 @@ function createRuntime(config: Config): Runtime {
 		findByToken: (token) => findOrderByToken(db, token, config.shopTimeZone)
 	});
 
+	const providers = createProviders(config);
+	let background: BackgroundWork | undefined;
+	const publish = (events: Parameters<Deps['publish']>[0]) => {
+		hub.publish(events);
+		background?.kick();
+	};
+	background = new BackgroundWork({ config, db, log, now, publish, providers });
+	background.start();
+
 	return {
 		id,
 		startedAt: now(),
@@ -61,8 +72,11 @@ function createRuntime(config: Config): Runtime {
 		log,
 		now,
 		hub,
-		publish: (events) => hub.publish(events),
+		background,
+		providers,
+		publish,
 		async close() {
+			await background.stop();
 			await hub.close();
 			db.$client.close();
 			delete registry[KEY];

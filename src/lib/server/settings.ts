@@ -6,6 +6,11 @@ import { settings } from './db/schema';
 /** Shop settings a manager can change; stored as rows of the settings table. */
 export const shopSettingsSchema = z.object({
 	shopName: z.string().min(1).max(80).default('Bakery'),
+	/** Where couriers collect from, as one line. */
+	shopAddress: z.string().min(1).max(200).default('1 High Street, London'),
+	shopPhone: z.string().min(5).max(30).default('+44 20 7946 0000'),
+	/** Most pickups the counter can hand over in one slot; 0 = no cap. */
+	slotCapacity: z.number().int().min(0).max(1000).default(0),
 	currency: z
 		.string()
 		.regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as GBP')

@@ -19,6 +19,7 @@ import {
 import type { Deps } from '../deps';
 import { conflict, invalid, refused } from '../errors';
 import { appendEvent } from '../events/log';
+import { requestDelivery } from '../delivery/courier';
 import { enqueueNotices } from '../notices/outbox';
 import { problemsOf } from '../http';
 import { plannerInput } from '../production/planner-input';
@@ -180,6 +181,7 @@ export function placeOrder(
 					: [];
 			const view = findOrder(tx, orderId, zone)!;
 			enqueueNotices(tx, view, { kind: 'confirmed' }, now);
+			if (view.fulfillment.type === 'delivery') requestDelivery(tx, view, now);
 			const created = appendEvent(tx, { type: 'order.created', order: view }, now);
 			// The new order's own "updated" from the plan would only repeat what "created" says.
 			const others = planEvents.filter(
