@@ -69,6 +69,10 @@ export interface TrackedOrder {
 	lines: { name: string; quantity: number; note: string }[];
 	totalMinor: number;
 	currency: string;
+	/** The courier's own tracking page and expected time at the door, for a delivery. */
+	courier: { trackingUrl: string | null; arrives: string | null; state: string } | null;
+	/** The customer's score once given; the page offers the rating link after handover. */
+	rating: number | null;
 }
 
 export interface PublicServerToClientEvents {

@@ -19,7 +19,10 @@ export function createProviders(config: Config): Providers {
 	};
 }
 
-function createSenders(config: Config, now: () => number): { senders: NoticeSenders; mailer?: Mailer } {
+function createSenders(
+	config: Config,
+	now: () => number
+): { senders: NoticeSenders; mailer?: Mailer } {
 	const mailer = config.mail && createMailer(config.mail);
 	const sms = config.sms && createSmsClient(config.sms);
 	const webhook = config.webhook;

@@ -131,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		redisUrl: values.REDIS_URL,
 		demoData: values.DEMO_DATA,
 		logLevel: values.LOG_LEVEL,
-		templatesDir: path.resolve(values.TEMPLATES_DIR ?? './templates'),
+		templatesDir: path.resolve(values.TEMPLATES_DIR ?? './templates/notices'),
 		mail: values.SMTP_URL ? { url: values.SMTP_URL, from: values.MAIL_FROM! } : undefined,
 		sms: values.SMS_BASE_URL
 			? {

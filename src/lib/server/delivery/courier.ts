@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { eq } from 'drizzle-orm';
 
 import type { DeliveryState, OrderView } from '../../domain/order';
@@ -30,12 +32,12 @@ const RANK: Record<DeliveryState, number> = {
  * ask for, and the booking loop asks. Our id for it is unguessable and fixed, so the courier
  * refuses a second booking of the same order however often the loop retries.
  */
-export function requestDelivery(tx: Executor, order: OrderView, now: number): void {
+export function requestDelivery(tx: Executor, orderId: number, now: number): void {
 	tx.insert(deliveries)
 		.values({
-			orderId: order.id,
+			orderId,
 			provider: 'courier',
-			externalId: `bf-${order.trackingToken.slice(0, 16)}`,
+			externalId: `bf-${randomBytes(12).toString('base64url')}`,
 			state: 'requested',
 			createdAt: now,
 			updatedAt: now
@@ -60,11 +62,7 @@ function publishOrder(deps: Deps, orderId: number, write: (tx: Executor) => void
 				.set({ version: order.version + 1, updatedAt: now })
 				.where(eq(orders.id, orderId))
 				.run();
-			return appendEvent(
-				tx,
-				{ type: 'order.updated', order: findOrder(tx, orderId, zone)! },
-				now
-			);
+			return appendEvent(tx, { type: 'order.updated', order: findOrder(tx, orderId, zone)! }, now);
 		},
 		{ behavior: 'immediate' }
 	);
@@ -240,7 +238,10 @@ export async function applyCourierEvent(
 		{ behavior: 'immediate' }
 	);
 	if (!outcome.applied) {
-		log.info({ delivery: event.externalId, state: event.state, why: outcome.reason }, 'courier event ignored');
+		log.info(
+			{ delivery: event.externalId, state: event.state, why: outcome.reason },
+			'courier event ignored'
+		);
 		return outcome;
 	}
 	deps.publish(outcome.events);

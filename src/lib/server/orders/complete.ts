@@ -91,7 +91,8 @@ function current(deps: Deps, id: number, version: number | undefined): OrderView
 
 /** Who may hand an order over, and from where. */
 function checkHandover(order: OrderView, actor: 'counter' | 'courier'): void {
-	if (order.status === 'completed') throw conflict(`order ${order.number} is already completed`, order);
+	if (order.status === 'completed')
+		throw conflict(`order ${order.number} is already completed`, order);
 	if (order.status === 'cancelled') throw conflict(`order ${order.number} is cancelled`, order);
 	const from =
 		actor === 'courier'
@@ -193,7 +194,7 @@ async function settle(
 	if (held) {
 		const client = requirePayments(deps);
 		try {
-			await client.capture(held.providerRef!, { idempotencyKey: `capture-${held.id}` });
+			await client.capture(held.providerRef!, { idempotencyKey: `capture-${held.providerRef}` });
 		} catch (error) {
 			throw paymentRefused(deps, order, error, 'card');
 		}
@@ -224,7 +225,7 @@ async function settle(
 			amountMinor: order.totalMinor,
 			currency: order.currency,
 			paymentMethod: input.token,
-			idempotencyKey: `charge-${order.id}-${order.version}`,
+			idempotencyKey: `charge-${order.trackingToken}-${order.version}`,
 			description: `Order ${order.number}`
 		});
 	} catch (error) {

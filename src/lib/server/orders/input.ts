@@ -163,6 +163,20 @@ export const orderInput = z.strictObject(
 			.min(1, 'is empty; an order needs at least one item')
 			.max(100, 'may hold at most 100 lines'),
 		note: text('a note for the order', 500).default(''),
+		/** A card to hold the total on now and charge at handover; left out, they pay at pickup. */
+		payment: z
+			.strictObject(
+				{
+					method: z.literal('card', { error: 'must be "card"; cash is paid at the counter' }),
+					token: z
+						.string({ error: 'must be the card token from the payment form, such as pm_…' })
+						.trim()
+						.min(1, 'is empty; give the token from the payment form')
+						.max(255, 'is too long for a card token')
+				},
+				{ error: 'must be an object such as {"method": "card", "token": "pm_…"}' }
+			)
+			.optional(),
 		/** Which of the customer's contact details to send notices to; left out, all of them. */
 		notify: z
 			.array(z.enum(['email', 'sms'], { error: 'must be "email" or "sms"' }), {

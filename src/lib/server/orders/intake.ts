@@ -12,6 +12,7 @@ import {
 	orderLines,
 	orders,
 	orderStatusHistory,
+	payments,
 	products,
 	productStock,
 	stockMovements
@@ -115,11 +116,13 @@ function nextOrderNumber(tx: Executor, businessDate: string): string {
  * written in one transaction; the same idempotency key or external id again returns the order
  * already taken and writes nothing.
  */
-export function placeOrder(
-	deps: Deps,
-	body: unknown,
-	options: { idempotencyKey?: string | null } = {}
-): PlaceResult {
+export interface PlaceOptions {
+	idempotencyKey?: string | null;
+	/** A card authorisation already made for this order, recorded with it. */
+	held?: { providerRef: string; amountMinor: number };
+}
+
+export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}): PlaceResult {
 	const parsed = orderInput.safeParse(body);
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const input = parsed.data;
@@ -175,13 +178,27 @@ export function placeOrder(
 				now,
 				zone
 			});
+			if (options.held) {
+				tx.insert(payments)
+					.values({
+						orderId,
+						method: 'card',
+						state: 'authorized',
+						amountMinor: options.held.amountMinor,
+						currency: lines[0]!.product.currency,
+						provider: 'payments',
+						providerRef: options.held.providerRef,
+						at: now
+					})
+					.run();
+			}
 			const planEvents =
 				trial.ok && trial.plan
 					? storePlan(tx, adoptIds(trial.plan, orderId, lineIds), now, zone)
 					: [];
+			if (input.fulfillment.type === 'delivery') requestDelivery(tx, orderId, now);
 			const view = findOrder(tx, orderId, zone)!;
 			enqueueNotices(tx, view, { kind: 'confirmed' }, now);
-			if (view.fulfillment.type === 'delivery') requestDelivery(tx, view, now);
 			const created = appendEvent(tx, { type: 'order.created', order: view }, now);
 			// The new order's own "updated" from the plan would only repeat what "created" says.
 			const others = planEvents.filter(

@@ -38,6 +38,14 @@ export function toTracked(order: OrderView, zone: string): TrackedOrder {
 		},
 		lines: order.lines.map(({ name, quantity, note }) => ({ name, quantity, note })),
 		totalMinor: order.totalMinor,
-		currency: order.currency
+		currency: order.currency,
+		courier: order.delivery && {
+			trackingUrl: order.delivery.trackingUrl,
+			arrives: order.delivery.dropoffEta
+				? formatShopTime(Date.parse(order.delivery.dropoffEta), zone, 'HH:mm')
+				: null,
+			state: order.delivery.state
+		},
+		rating: order.rating
 	};
 }

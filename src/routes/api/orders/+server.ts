@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '$lib/domain/order';
 import { invalid } from '$lib/server/errors';
 import { endpoint, methodNotAllowed, problemsOf, readJson } from '$lib/server/http';
-import { placeOrder } from '$lib/server/orders/intake';
+import { takeOrder } from '$lib/server/orders/pay-ahead';
 import { listOrders } from '$lib/server/orders/queries';
 import { runtime } from '$lib/server/runtime';
 
@@ -42,7 +42,7 @@ export const GET = endpoint(({ url }) => {
 
 export const POST = endpoint(async ({ request }) => {
 	const body = await readJson(request);
-	const result = placeOrder(runtime(), body, {
+	const result = await takeOrder(runtime(), body, {
 		idempotencyKey: request.headers.get('idempotency-key')
 	});
 	return json(result.order, { status: result.created ? 201 : 200 });
