@@ -10,6 +10,7 @@ import {
 	products,
 	sales
 } from '../../src/lib/server/db/schema';
+import { AppError } from '../../src/lib/server/errors';
 import { bookDeliveries, applyCourierEvent } from '../../src/lib/server/delivery/courier';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/lib/server/notices/dispatcher';
 import { completeOrder } from '../../src/lib/server/orders/complete';
@@ -92,6 +93,17 @@ afterEach(async () => {
 });
 
 const send = () => work.dispatcher.drain();
+
+/** The AppError a call rejects with, for its status and message. */
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof AppError) return error;
+		throw error;
+	}
+	throw new Error('expected the call to be refused');
+}
 
 function noticesOf(orderId: number) {
 	return bakery.db.select().from(notifications).where(eq(notifications.orderId, orderId)).all();
@@ -209,11 +221,11 @@ describe('completion and payment', () => {
 		expect(onHand('CROISSANT')).toEqual({ onHand: before.onHand, reserved: before.reserved + 2 });
 		const packed = packOrder(bakery.deps, order.id, { expectedVersion: order.version });
 
-		const unpaid = await completeOrder(bakery.deps, order.id, {
-			expectedVersion: packed.version
-		}).catch((error: unknown) => error as { status: number; message: string });
-		expect(unpaid).toMatchObject({ status: 422 });
-		expect((unpaid as Error).message).toMatch(/not paid/);
+		const unpaid = await rejection(
+			completeOrder(bakery.deps, order.id, { expectedVersion: packed.version })
+		);
+		expect(unpaid.status).toBe(422);
+		expect(unpaid.message).toMatch(/not paid/);
 
 		const done = await completeOrder(bakery.deps, order.id, {
 			expectedVersion: packed.version,
@@ -254,22 +266,24 @@ describe('completion and payment', () => {
 
 	it('refuses an order whose card is declined and writes nothing', async () => {
 		const before = footprint(bakery.db);
-		const error = await pickupOrder({
-			payment: { method: 'card', token: 'pm_card_chargeDeclinedInsufficientFunds' }
-		}).catch((caught: unknown) => caught as { status: number; message: string });
-		expect(error).toMatchObject({ status: 402 });
-		expect((error as Error).message).toMatch(/insufficient_funds/);
+		const error = await rejection(
+			pickupOrder({ payment: { method: 'card', token: 'pm_card_chargeDeclinedInsufficientFunds' } })
+		);
+		expect(error.status).toBe(402);
+		expect(error.message).toMatch(/insufficient_funds/);
 		expect(footprint(bakery.db)).toEqual(before);
 	});
 
 	it('keeps a declined counter card uncollected with the reason, then takes cash', async () => {
 		const order = await pickupOrder();
 		const packed = packOrder(bakery.deps, order.id, { expectedVersion: order.version });
-		const declined = await completeOrder(bakery.deps, order.id, {
-			expectedVersion: packed.version,
-			payment: { method: 'card', token: 'pm_card_chargeDeclined' }
-		}).catch((caught: unknown) => caught as { status: number });
-		expect(declined).toMatchObject({ status: 402 });
+		const declined = await rejection(
+			completeOrder(bakery.deps, order.id, {
+				expectedVersion: packed.version,
+				payment: { method: 'card', token: 'pm_card_chargeDeclined' }
+			})
+		);
+		expect(declined.status).toBe(402);
 
 		const shown = findOrder(bakery.db, order.id, 'Europe/London')!;
 		expect(shown.status).toBe('ready');

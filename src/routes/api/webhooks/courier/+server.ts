@@ -42,8 +42,22 @@ export const POST = endpoint(async ({ request, getClientAddress }) => {
 	} catch {
 		throw invalid([{ field: 'body', message: 'is not JSON; the courier must send a JSON event' }]);
 	}
-	const outcome = await applyCourierEvent(rt, parseCourierEvent(body));
-	return json(outcome);
+	let event;
+	try {
+		event = parseCourierEvent(body);
+	} catch (error) {
+		// An event the shop does not follow is acknowledged: the courier would resend it for hours.
+		const onlyName =
+			error instanceof AppError &&
+			error.details.problems?.every((problem) => problem.field === 'event_name');
+		if (!onlyName) throw error;
+		log.info(
+			{ event: (body as { event_name?: unknown }).event_name },
+			'courier event not followed'
+		);
+		return json({ applied: false, reason: 'event not followed' });
+	}
+	return json(await applyCourierEvent(rt, event));
 });
 
 export const fallback = methodNotAllowed('POST');
