@@ -20,6 +20,9 @@ const PAGES = [
 	['Packing', '/packing'],
 	['Pickup board', '/pickup'],
 	['What to buy', '/admin/procurement'],
+	['Reports', '/admin/reports'],
+	['Notices sent', '/admin/notices'],
+	['Metrics', '/metrics'],
 	['Products API', '/api/products'],
 	['Health', '/healthz']
 ] as const;

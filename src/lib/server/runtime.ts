@@ -56,12 +56,11 @@ function createRuntime(config: Config): Runtime {
 	});
 
 	const providers = createProviders(config);
-	let background: BackgroundWork | undefined;
 	const publish = (events: Parameters<Deps['publish']>[0]) => {
 		hub.publish(events);
-		background?.kick();
+		background.kick();
 	};
-	background = new BackgroundWork({ config, db, log, now, publish, providers });
+	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
 
 	return {

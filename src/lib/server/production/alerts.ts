@@ -1,0 +1,147 @@
+import { and, eq, gte, inArray, isNotNull, lt, ne, or } from 'drizzle-orm';
+
+import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
+import type { Executor } from '../db/client';
+import { deliveries, notifications, orderLines, orders, ovenLoads, ovens } from '../db/schema';
+
+/** Something the bakehouse should act on now, shown on every staff screen. */
+export interface StaffAlert {
+	kind: 'load-late' | 'order-late' | 'shortage' | 'payment' | 'courier' | 'notice';
+	severity: 'warn' | 'danger';
+	message: string;
+}
+
+/** A load this far past its planned start (or end) counts as running late. */
+const GRACE_MS = 5 * 60_000;
+
+function lateLoads(db: Executor, now: number, zone: string): StaffAlert[] {
+	const rows = db
+		.select({
+			oven: ovens.name,
+			status: ovenLoads.status,
+			startAt: ovenLoads.startAt,
+			endAt: ovenLoads.endAt,
+			tempC: ovenLoads.tempC
+		})
+		.from(ovenLoads)
+		.innerJoin(ovens, eq(ovens.id, ovenLoads.ovenId))
+		.where(
+			or(
+				and(
+					inArray(ovenLoads.status, ['planned', 'prepping']),
+					lt(ovenLoads.startAt, now - GRACE_MS)
+				),
+				and(eq(ovenLoads.status, 'baking'), lt(ovenLoads.endAt, now - GRACE_MS))
+			)
+		)
+		.all();
+	const clock = (instant: number) => formatShopTime(instant, zone, 'HH:mm');
+	return rows.map((load) => ({
+		kind: 'load-late',
+		severity: 'danger',
+		message:
+			load.status === 'baking'
+				? `${load.oven}: the ${load.tempC}°C load should have come out at ${clock(load.endAt)}`
+				: `${load.oven}: the ${load.tempC}°C load should have gone in at ${clock(load.startAt)}`
+	}));
+}
+
+function lateOrders(db: Executor): StaffAlert[] {
+	return db
+		.select({ number: orders.number, lateMinutes: orders.lateMinutes })
+		.from(orders)
+		.where(and(inArray(orders.status, ['received', 'in_production']), ne(orders.lateMinutes, 0)))
+		.all()
+		.map((order) => ({
+			kind: 'order-late',
+			severity: 'danger',
+			message:
+				order.lateMinutes < 0
+					? `Order ${order.number} cannot be made as promised: call the customer`
+					: `Order ${order.number} will be ${order.lateMinutes} min late`
+		}));
+}
+
+function shortages(db: Executor): StaffAlert[] {
+	const waiting = db
+		.selectDistinct({ number: orders.number })
+		.from(orderLines)
+		.innerJoin(orders, eq(orders.id, orderLines.orderId))
+		.where(
+			and(eq(orderLines.route, 'procure'), inArray(orders.status, ['received', 'in_production']))
+		)
+		.all();
+	if (waiting.length === 0) return [];
+	return [
+		{
+			kind: 'shortage',
+			severity: 'warn',
+			message: `Ingredients short for order ${waiting.map((order) => order.number).join(', ')}: see What to buy`
+		}
+	];
+}
+
+function paymentProblems(db: Executor): StaffAlert[] {
+	return db
+		.select({ number: orders.number, problem: orders.paymentProblem })
+		.from(orders)
+		.where(and(isNotNull(orders.paymentProblem), ne(orders.status, 'cancelled')))
+		.all()
+		.map((order) => ({
+			kind: 'payment',
+			severity: 'warn',
+			message: `Order ${order.number}: ${order.problem}`
+		}));
+}
+
+function courierProblems(db: Executor): StaffAlert[] {
+	return db
+		.select({ number: orders.number, state: deliveries.state, reason: deliveries.failureReason })
+		.from(deliveries)
+		.innerJoin(orders, eq(orders.id, deliveries.orderId))
+		.where(
+			and(
+				inArray(orders.status, ['received', 'in_production', 'ready', 'out_for_delivery']),
+				or(inArray(deliveries.state, ['failed', 'cancelled']), isNotNull(deliveries.failureReason))
+			)
+		)
+		.all()
+		.map((row) => ({
+			kind: 'courier',
+			severity: row.state === 'failed' || row.state === 'cancelled' ? 'danger' : 'warn',
+			message: `Order ${row.number}: courier ${row.state === 'requested' ? 'not booked yet' : row.state}${row.reason ? ` (${row.reason})` : ''}`
+		}));
+}
+
+function failedNotices(db: Executor, now: number, zone: string): StaffAlert[] {
+	const today = instantAt(wallClock(now, zone).date, 0, zone);
+	const failed = db
+		.select({ id: notifications.id })
+		.from(notifications)
+		.where(and(eq(notifications.state, 'failed'), gte(notifications.createdAt, today)))
+		.all().length;
+	return failed === 0
+		? []
+		: [
+				{
+					kind: 'notice',
+					severity: 'warn',
+					message: `${failed} notice${failed === 1 ? '' : 's'} to customers failed today: see Notices`
+				}
+			];
+}
+
+/**
+ * Everything the staff should act on now: loads running late, orders that will miss their
+ * promise, short ingredients, refused payments, courier trouble and notices that did not go out.
+ */
+export function staffAlerts(db: Executor, now: number, zone: string): StaffAlert[] {
+	return [
+		...lateLoads(db, now, zone),
+		...lateOrders(db),
+		...shortages(db),
+		...paymentProblems(db),
+		...courierProblems(db),
+		...failedNotices(db, now, zone)
+	];
+}
