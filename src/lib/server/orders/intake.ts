@@ -26,6 +26,7 @@ import { problemsOf } from '../http';
 import { plannerInput } from '../production/planner-input';
 import { storePlan } from '../production/store-plan';
 import { readSettings } from '../settings';
+import { isSlotFull } from './slot-cap';
 import { idempotencyKey as idempotencyKeySchema, orderInput, type OrderInput } from './input';
 import {
 	describeInstant,
@@ -168,6 +169,32 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 					throw promiseRefusal(tx, trial, lines, requested.at, earliest, now, zone);
 				}
 				promisedAt = earliest;
+				trial = promise(promisedAt);
+			}
+
+			// The counter's cap per slot binds pickups ordered ahead; a walk-in is already here.
+			const cap = {
+				slotMinutes: settings.slotMinutes,
+				capacity:
+					input.fulfillment.type === 'pickup' && input.channel !== 'pos'
+						? settings.slotCapacity
+						: 0,
+				zone
+			};
+			if (isSlotFull(tx, promisedAt, cap)) {
+				const candidates = laterTimes(promisedAt, rules, settings.slotMinutes, settings.planDays);
+				const free = candidates
+					.filter((at) => at > promisedAt && !isSlotFull(tx, at, cap))
+					.slice(0, 48)
+					.find((at) => promise(at).ok);
+				if (!requested.asap || free === undefined) {
+					throw refused(
+						'fulfillment.at',
+						`the pickup slot at ${describeInstant(promisedAt, now, zone)} is full (${cap.capacity} orders); ${free === undefined ? 'no later slot in the coming days has room' : `the next slot with room is ${describeInstant(free, now, zone)}`}`,
+						earliestFields(free ?? null, zone)
+					);
+				}
+				promisedAt = free;
 				trial = promise(promisedAt);
 			}
 

@@ -8,6 +8,7 @@ import { invalid, refused } from '../errors';
 import { plannerInput } from '../production/planner-input';
 import { readSettings } from '../settings';
 import { pickupRules } from './pickup-time';
+import { isSlotFull } from './slot-cap';
 import {
 	baselineLateness,
 	earliestPromise,
@@ -51,6 +52,7 @@ export function offeredSlots(deps: Deps, query: SlotQuery): SlotDay[] {
 			{ field: 'date', message: `${first} is too far ahead; we take orders up to ${last}` }
 		]);
 	}
+	const cap = { slotMinutes: settings.slotMinutes, capacity: settings.slotCapacity, zone };
 	const workable = query.lines?.length ? basketCheck(deps, query.lines, now, zone) : () => true;
 
 	const days: SlotDay[] = [];
@@ -59,7 +61,8 @@ export function offeredSlots(deps: Deps, query: SlotQuery): SlotDay[] {
 		if (date > last) break;
 		const all = pickupSlots(date, settings.slotMinutes, rules);
 		const from = earliestPromise(all, workable);
-		const slots = from === null ? [] : all.filter((at) => at >= from);
+		const slots =
+			from === null ? [] : all.filter((at) => at >= from && !isSlotFull(deps.db, at, cap));
 		const noon = new Date(`${date}T12:00:00Z`).getTime();
 		days.push({
 			date,
