@@ -13,7 +13,9 @@ import {
 import { AppError } from '../../src/lib/server/errors';
 import { bookDeliveries, applyCourierEvent } from '../../src/lib/server/delivery/courier';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../src/lib/server/notices/dispatcher';
+import { cancelOrder } from '../../src/lib/server/orders/cancel';
 import { completeOrder } from '../../src/lib/server/orders/complete';
+import { refundOrder, releaseHold } from '../../src/lib/server/orders/refund';
 import { packOrder } from '../../src/lib/server/orders/packing';
 import { takeOrder } from '../../src/lib/server/orders/pay-ahead';
 import { findOrder } from '../../src/lib/server/orders/queries';
@@ -294,6 +296,48 @@ describe('completion and payment', () => {
 			payment: { method: 'cash' }
 		});
 		expect(done.order.payment).toMatchObject({ state: 'paid', problem: null });
+	});
+});
+
+describe('refunds and cancellations', () => {
+	it('refunds one line of a card order through the provider, keeping the sale and adding a refund', async () => {
+		const order = await pickupOrder({ payment: { method: 'card', token: 'pm_card_visa' } });
+		const packed = packOrder(bakery.deps, order.id, { expectedVersion: order.version });
+		await completeOrder(bakery.deps, order.id, { expectedVersion: packed.version });
+		const croissant = order.lines.find((line) => line.sku === 'CROISSANT')!;
+
+		const refunded = await refundOrder(bakery.deps, order.id, {
+			lines: [{ id: croissant.id, quantity: 1 }],
+			reason: 'one was burnt'
+		});
+		expect(refunded.payment.paidMinor).toBe(order.totalMinor - croissant.unitPriceMinor);
+		expect(pay.refunds.at(-1)).toMatchObject({ amount: croissant.unitPriceMinor });
+		const rows = bakery.db.select().from(sales).where(eq(sales.orderId, order.id)).all();
+		expect(rows.filter((row) => row.kind === 'refund')).toMatchObject([
+			{ sku: 'CROISSANT', quantity: -1, grossMinor: -croissant.unitPriceMinor }
+		]);
+		expect(rows.reduce((sum, row) => sum + row.grossMinor, 0)).toBe(refunded.payment.paidMinor);
+
+		const tooMany = await rejection(
+			refundOrder(bakery.deps, order.id, {
+				lines: [{ id: croissant.id, quantity: 2 }],
+				reason: 'changed mind'
+			})
+		);
+		expect(tooMany.status).toBe(422);
+		expect(tooMany.message).toBe('lines[0].quantity: only 1 Croissant can still be refunded');
+	});
+
+	it('releases the card hold of a cancelled order', async () => {
+		const order = await pickupOrder({ payment: { method: 'card', token: 'pm_card_visa' } });
+		cancelOrder(bakery.deps, order.id, { reason: 'customer called' });
+		await releaseHold(bakery.deps, order.id);
+		const intent = [...pay.intents.values()].at(-1)!;
+		expect(intent.status).toBe('canceled');
+		expect(findOrder(bakery.db, order.id, 'Europe/London')!.payment.state).toBe('unpaid');
+		await send();
+		const mail = await smtp.waitFor((message) => message.subject.includes('is cancelled'));
+		expect(mail.text).toContain('customer called');
 	});
 });
 

@@ -99,8 +99,7 @@ export const STOCK_REASONS = [
 	'release',
 	'consume',
 	'adjust',
-	'waste',
-	'refund'
+	'waste'
 ] as const;
 export type StockReason = (typeof STOCK_REASONS)[number];
 
