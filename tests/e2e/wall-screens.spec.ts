@@ -70,20 +70,33 @@ test('two packing screens bump the same ticket: one wins, the other is told and 
 	});
 	const { number } = (await answer.json()) as { number: string };
 	const first = await screen(browser, '/packing');
-	const second = await screen(browser, '/packing');
+	// The second packer's screen misses the first bump: its socket's messages are held back (as a
+	// slow network would), so its press still names the version it showed. It must lose, be told,
+	// and show the truth once the messages arrive.
+	const second = await (await browser.newContext()).newPage();
+	let holding = false;
+	const held: (() => void)[] = [];
+	await second.routeWebSocket(/socket\.io/, (socket) => {
+		const server = socket.connectToServer();
+		server.onMessage((message) => {
+			if (holding) held.push(() => socket.send(message));
+			else socket.send(message);
+		});
+	});
+	await second.goto('/packing');
+	await expect(second.locator('html[data-hydrated]')).toBeAttached();
 	const ticketOn = (page: Page) =>
 		page.locator(`section[aria-label="To pack"] article[data-order-number="${number}"]`);
 	await expect(ticketOn(first)).toBeVisible();
 	await expect(ticketOn(second)).toBeVisible();
 	for (const page of [first, second]) await ticketOn(page).locator('button.tick').first().click();
 
-	// The second packer's screen misses the first bump (its network drops for a moment), so its
-	// press still names the version it showed: it must lose, be told, and show the truth.
-	await second.context().setOffline(true);
+	holding = true;
 	await ticketOn(first).getByRole('button', { name: 'Packed' }).click();
 	await expect(ticketOn(first)).toHaveCount(0);
-	await second.context().setOffline(false);
 	await ticketOn(second).getByRole('button', { name: 'Packed' }).click();
+	holding = false;
+	for (const send of held.splice(0)) send();
 
 	await expect(second.getByRole('alert')).toContainText(/changed on another screen|already packed/);
 	await expect(first.getByRole('alert')).toHaveCount(0);

@@ -5,13 +5,14 @@ import { eq } from 'drizzle-orm';
 import type { DeliveryState, OrderView } from '../../domain/order';
 import type { LiveEvent } from '../../realtime/contract';
 import type { Executor } from '../db/client';
-import { deliveries, orders, orderStatusHistory } from '../db/schema';
+import { deliveries, orders } from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { appendEvent } from '../events/log';
 import { enqueueNotices } from '../notices/outbox';
 import { completeOrder } from '../orders/complete';
 import { findOrder } from '../orders/queries';
+import { moveOrder } from '../orders/transition';
 import type { CourierClient, CourierEvent } from '../providers/courier';
 import { ProviderError } from '../providers/errors';
 import { readSettings } from '../settings';
@@ -189,23 +190,12 @@ export async function applyCourierEvent(
 
 			const order = findOrder(tx, row.orderId, zone)!;
 			const events: LiveEvent[] = [];
-			let status = order.status;
 			if (event.state === 'picked_up' && order.status === 'ready') {
-				status = 'out_for_delivery';
-				tx.update(orders)
-					.set({ status, version: order.version + 1, updatedAt: now })
-					.where(eq(orders.id, order.id))
-					.run();
-				tx.insert(orderStatusHistory)
-					.values({
-						orderId: order.id,
-						fromStatus: order.status,
-						toStatus: status,
-						actor: 'courier',
-						reason: `picked up by ${event.courierName ?? 'the courier'}`,
-						at: now
-					})
-					.run();
+				moveOrder(tx, order, 'out_for_delivery', {
+					actor: 'courier',
+					reason: `picked up by ${event.courierName ?? 'the courier'}`,
+					now
+				});
 				enqueueNotices(
 					tx,
 					findOrder(tx, order.id, zone)!,

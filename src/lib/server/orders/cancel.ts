@@ -1,9 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { canMove, type OrderView } from '../../domain/order';
 
-import { orders, orderStatusHistory } from '../db/schema';
 import type { Deps } from '../deps';
 import { conflict, invalid, notFound } from '../errors';
 import { appendEvent } from '../events/log';
@@ -12,14 +10,11 @@ import { problemsOf } from '../http';
 import { releaseReservations } from '../inventory/stock';
 import { replan } from '../production/replan';
 import { findOrder } from './queries';
+import { expectedVersion, moveOrder } from './transition';
 
 export const cancelInput = z.strictObject(
 	{
-		expectedVersion: z
-			.number({ error: 'must be the order version the screen shows, a whole number' })
-			.int('must be a whole number')
-			.positive('must be 1 or more')
-			.optional(),
+		expectedVersion: expectedVersion.optional(),
 		reason: z
 			.string({ error: 'must be text' })
 			.trim()
@@ -64,26 +59,12 @@ export function cancelOrder(
 				);
 			}
 
-			tx.update(orders)
-				.set({
-					status: 'cancelled',
-					version: current.version + 1,
-					cancelledAt: now,
-					cancelReason: reason,
-					updatedAt: now
-				})
-				.where(eq(orders.id, id))
-				.run();
-			tx.insert(orderStatusHistory)
-				.values({
-					orderId: id,
-					fromStatus: current.status,
-					toStatus: 'cancelled',
-					actor,
-					reason,
-					at: now
-				})
-				.run();
+			moveOrder(tx, current, 'cancelled', {
+				actor,
+				reason,
+				now,
+				changes: { cancelledAt: now, cancelReason: reason }
+			});
 
 			releaseReservations(tx, id, now, reason);
 			const order = findOrder(tx, id, zone)!;

@@ -7,7 +7,6 @@ import type { Executor } from '../db/client';
 import {
 	orderLines,
 	orders,
-	orderStatusHistory,
 	payments,
 	products,
 	productStock,
@@ -21,11 +20,7 @@ import { problemsOf } from '../http';
 import { enqueueNotices } from '../notices/outbox';
 import { PaymentDeclined } from '../providers/payments';
 import { findOrder } from './queries';
-
-const expectedVersion = z
-	.number({ error: 'must be the order version the screen shows, a whole number' })
-	.int('must be a whole number')
-	.positive('must be 1 or more');
+import { expectedVersion, moveOrder } from './transition';
 
 const paymentInput = z.discriminatedUnion(
 	'method',
@@ -283,35 +278,52 @@ function consumeStock(tx: Executor, order: OrderView, now: number): void {
 	}
 }
 
-function recordSales(tx: Executor, order: OrderView, now: number, zone: string): void {
-	const businessDate = wallClock(now, zone).date;
-	for (const line of order.lines) {
-		const product = tx
-			.select({ id: products.id, taxRateBp: products.taxRateBp })
-			.from(orderLines)
-			.innerJoin(products, eq(products.id, orderLines.productId))
-			.where(eq(orderLines.id, line.id))
-			.get()!;
-		const gross = line.quantity * line.unitPriceMinor;
-		tx.insert(sales)
-			.values({
-				kind: 'sale',
-				orderId: order.id,
-				orderLineId: line.id,
-				productId: product.id,
-				sku: line.sku,
-				channel: order.channel,
-				quantity: line.quantity,
-				unitPriceMinor: line.unitPriceMinor,
-				grossMinor: gross,
-				taxMinor: taxInside(gross, product.taxRateBp),
-				taxRateBp: product.taxRateBp,
-				currency: order.currency,
-				businessDate,
-				at: now
-			})
-			.run();
-	}
+export interface SaleEntry {
+	kind: 'sale' | 'refund';
+	line: OrderView['lines'][number];
+	/** Units sold, or given back for a refund (written as a negative). */
+	units: number;
+	reason?: string;
+}
+
+/**
+ * Writes one line of the sales ledger. A refund is the same row with negative units and amounts,
+ * so a day's sales sum to its takings whatever was given back.
+ */
+export function writeSale(
+	tx: Executor,
+	order: OrderView,
+	entry: SaleEntry,
+	now: number,
+	zone: string
+): void {
+	const product = tx
+		.select({ id: products.id, taxRateBp: products.taxRateBp })
+		.from(orderLines)
+		.innerJoin(products, eq(products.id, orderLines.productId))
+		.where(eq(orderLines.id, entry.line.id))
+		.get()!;
+	const sign = entry.kind === 'refund' ? -1 : 1;
+	const gross = entry.units * entry.line.unitPriceMinor;
+	tx.insert(sales)
+		.values({
+			kind: entry.kind,
+			orderId: order.id,
+			orderLineId: entry.line.id,
+			productId: product.id,
+			sku: entry.line.sku,
+			channel: order.channel,
+			quantity: sign * entry.units,
+			unitPriceMinor: entry.line.unitPriceMinor,
+			grossMinor: sign * gross,
+			taxMinor: sign * taxInside(gross, product.taxRateBp),
+			taxRateBp: product.taxRateBp,
+			currency: order.currency,
+			businessDate: wallClock(now, zone).date,
+			reason: entry.reason ?? '',
+			at: now
+		})
+		.run();
 }
 
 /**
@@ -351,27 +363,15 @@ export async function completeOrder(
 					.run();
 			}
 			consumeStock(tx, order, now);
-			recordSales(tx, order, now, zone);
-			tx.update(orders)
-				.set({
-					status: 'completed',
-					completedAt: now,
-					paymentProblem: null,
-					version: order.version + 1,
-					updatedAt: now
-				})
-				.where(eq(orders.id, id))
-				.run();
-			tx.insert(orderStatusHistory)
-				.values({
-					orderId: id,
-					fromStatus: order.status,
-					toStatus: 'completed',
-					actor,
-					reason: actor === 'courier' ? 'delivered by the courier' : 'collected',
-					at: now
-				})
-				.run();
+			for (const line of order.lines) {
+				writeSale(tx, order, { kind: 'sale', line, units: line.quantity }, now, zone);
+			}
+			moveOrder(tx, order, 'completed', {
+				actor,
+				reason: actor === 'courier' ? 'delivered by the courier' : 'collected',
+				now,
+				changes: { completedAt: now, paymentProblem: null }
+			});
 			const done = findOrder(tx, id, zone)!;
 			enqueueNotices(tx, done, { kind: 'completed' }, now);
 			return { order: done, event: appendEvent(tx, { type: 'order.updated', order: done }, now) };

@@ -1,20 +1,16 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 
-import type { OrderStatus, OrderView } from '../../domain/order';
+import type { OrderView } from '../../domain/order';
 import type { Executor } from '../db/client';
-import { orderLines, orders, orderStatusHistory } from '../db/schema';
+import { orderLines, orderStatusHistory } from '../db/schema';
 import type { Deps } from '../deps';
 import { conflict, invalid, notFound } from '../errors';
 import { appendEvent } from '../events/log';
 import { enqueueNotices } from '../notices/outbox';
 import { problemsOf } from '../http';
 import { findOrder } from './queries';
-
-const expectedVersion = z
-	.number({ error: 'must be the order version the screen shows, a whole number' })
-	.int('must be a whole number')
-	.positive('must be 1 or more');
+import { expectedVersion, moveOrder } from './transition';
 
 export const packInput = z.strictObject(
 	{
@@ -56,30 +52,6 @@ function orderAt(tx: Executor, id: number, version: number, zone: string): Order
 		);
 	}
 	return order;
-}
-
-function move(
-	tx: Executor,
-	order: OrderView,
-	to: OrderStatus,
-	changes: Partial<typeof orders.$inferInsert>,
-	reason: string,
-	now: number
-): void {
-	tx.update(orders)
-		.set({ ...changes, status: to, version: order.version + 1, updatedAt: now })
-		.where(eq(orders.id, order.id))
-		.run();
-	tx.insert(orderStatusHistory)
-		.values({
-			orderId: order.id,
-			fromStatus: order.status,
-			toStatus: to,
-			actor: 'packing',
-			reason,
-			at: now
-		})
-		.run();
 }
 
 function command(deps: Deps, run: (tx: Executor, now: number, zone: string) => number): OrderView {
@@ -138,14 +110,12 @@ export function packOrder(deps: Deps, id: number, body: unknown): OrderView {
 			if (packed !== line.quantity) right = false;
 			tx.update(orderLines).set({ packedQuantity: packed }).where(eq(orderLines.id, line.id)).run();
 		}
-		move(
-			tx,
-			order,
-			'ready',
-			{ packedAt: now, packedRight: right },
-			right ? 'packed' : 'packed with a count that differs',
-			now
-		);
+		moveOrder(tx, order, 'ready', {
+			actor: 'packing',
+			reason: right ? 'packed' : 'packed with a count that differs',
+			now,
+			changes: { packedAt: now, packedRight: right }
+		});
 		// A delivery is announced when the courier has it, not when it waits for them.
 		if (order.fulfillment.type === 'pickup') {
 			enqueueNotices(tx, findOrder(tx, order.id, zone)!, { kind: 'ready' }, now);
@@ -176,14 +146,12 @@ export function recallOrder(deps: Deps, id: number, body: unknown): OrderView {
 			.get();
 		const back = before?.from === 'in_production' ? 'in_production' : 'received';
 		tx.update(orderLines).set({ packedQuantity: null }).where(eq(orderLines.orderId, id)).run();
-		move(
-			tx,
-			order,
-			back,
-			{ packedAt: null, packedRight: null },
-			'recalled from the pickup board',
-			now
-		);
+		moveOrder(tx, order, back, {
+			actor: 'packing',
+			reason: 'recalled from the pickup board',
+			now,
+			changes: { packedAt: null, packedRight: null }
+		});
 		return order.id;
 	});
 }

@@ -2,22 +2,18 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { formatMoney, type OrderView } from '../../domain/order';
-import { wallClock } from '../../domain/shop-time';
-import { orderLines, orders, payments, products, sales } from '../db/schema';
+import { orders, payments, sales } from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError, conflict, invalid, notFound, refused } from '../errors';
 import { appendEvent } from '../events/log';
 import { problemsOf } from '../http';
-import { taxInside } from './complete';
+import { writeSale } from './complete';
 import { findOrder } from './queries';
+import { expectedVersion } from './transition';
 
 export const refundInput = z.strictObject(
 	{
-		expectedVersion: z
-			.number({ error: 'must be the order version the screen shows, a whole number' })
-			.int()
-			.positive()
-			.optional(),
+		expectedVersion: expectedVersion.optional(),
 		/** Lines and how many of each to give back; left out, everything not yet refunded. */
 		lines: z
 			.array(
@@ -165,35 +161,15 @@ export async function refundOrder(deps: Deps, id: number, body: unknown): Promis
 					at: now
 				})
 				.run();
-			const businessDate = wallClock(now, zone).date;
 			for (const want of wanted) {
 				const line = order.lines.find((entry) => entry.id === want.id)!;
-				const product = tx
-					.select({ id: products.id, taxRateBp: products.taxRateBp })
-					.from(orderLines)
-					.innerJoin(products, eq(products.id, orderLines.productId))
-					.where(eq(orderLines.id, line.id))
-					.get()!;
-				const gross = -want.quantity * line.unitPriceMinor;
-				tx.insert(sales)
-					.values({
-						kind: 'refund',
-						orderId: id,
-						orderLineId: line.id,
-						productId: product.id,
-						sku: line.sku,
-						channel: order.channel,
-						quantity: -want.quantity,
-						unitPriceMinor: line.unitPriceMinor,
-						grossMinor: gross,
-						taxMinor: -taxInside(-gross, product.taxRateBp),
-						taxRateBp: product.taxRateBp,
-						currency: order.currency,
-						businessDate,
-						reason: input.reason,
-						at: now
-					})
-					.run();
+				writeSale(
+					tx,
+					order,
+					{ kind: 'refund', line, units: want.quantity, reason: input.reason },
+					now,
+					zone
+				);
 			}
 			tx.update(orders)
 				.set({ version: order.version + 1, updatedAt: now })
