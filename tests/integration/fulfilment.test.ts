@@ -169,6 +169,33 @@ describe('customer notices', () => {
 		expect(smtp.messages).toHaveLength(2);
 	});
 
+	it('sends nothing twice after a restart, and takes over what a crashed sender had claimed', async () => {
+		const order = await pickupOrder({ notify: ['email'] });
+		await send();
+		expect(smtp.messages).toHaveLength(1);
+
+		// A new process on the same database: what was sent stays sent.
+		const restarted = new BackgroundWork(bakery.deps);
+		expect(await restarted.dispatcher.drain()).toBe(0);
+
+		// A sender that claimed a notice and died before sending: after its claim lapses, the
+		// notice goes out once.
+		packOrder(bakery.deps, order.id, { expectedVersion: order.version });
+		bakery.db
+			.update(notifications)
+			.set({ claimedUntil: clock + 60_000 })
+			.where(eq(notifications.kind, 'ready'))
+			.run();
+		expect(await restarted.dispatcher.drain()).toBe(0);
+		clock += 2 * 60_000;
+		expect(await restarted.dispatcher.drain()).toBe(2);
+		expect(smtp.messages.map((mail) => mail.subject)).toEqual([
+			expect.stringContaining('confirmed'),
+			expect.stringContaining('ready to collect')
+		]);
+		await restarted.stop();
+	});
+
 	it('follows the customer choice of channels', async () => {
 		const order = await pickupOrder({ notify: ['sms'] });
 		await send();
@@ -252,6 +279,28 @@ describe('completion and payment', () => {
 		expect(thanks.text).toContain(`https://shop.example/rate/${order.trackingToken}?score=5`);
 		expect(rateOrder(bakery.deps, order.trackingToken, { score: '4' }).rating).toBe(4);
 		expect(findOrder(bakery.db, order.id, 'Europe/London')!.rating).toBe(4);
+	});
+
+	it('packed short: the customer is told, pays for what is in the box, and the rest goes back on the shelf', async () => {
+		const before = onHand('CROISSANT');
+		const order = await pickupOrder({ payment: { method: 'card', token: 'pm_card_visa' } });
+		const croissant = order.lines.find((line) => line.sku === 'CROISSANT')!;
+		const packed = packOrder(bakery.deps, order.id, {
+			expectedVersion: order.version,
+			lines: [{ id: croissant.id, packed: 1 }]
+		});
+		await send();
+		const changed = await smtp.waitFor((mail) => mail.subject.includes('has changed'));
+		expect(changed.text).toContain('we could only pack 1 of the 2 Croissant');
+
+		const done = await completeOrder(bakery.deps, order.id, { expectedVersion: packed.version });
+		const due = order.totalMinor - croissant.unitPriceMinor;
+		expect(done.order.payment).toMatchObject({ state: 'paid', paidMinor: due });
+		const intent = [...pay.intents.values()].at(-1)!;
+		expect(intent).toMatchObject({ status: 'succeeded', amountReceived: due });
+		expect(onHand('CROISSANT')).toEqual({ onHand: before.onHand - 1, reserved: before.reserved });
+		const sold = bakery.db.select().from(sales).where(eq(sales.orderId, order.id)).all();
+		expect(sold.find((row) => row.sku === 'CROISSANT')).toMatchObject({ quantity: 1 });
 	});
 
 	it('holds a card at ordering and captures it at collection', async () => {

@@ -69,7 +69,11 @@ export function enqueueNotices(
 			quantity: line.quantity,
 			packed: line.packedQuantity
 		})),
-		totalMinor: order.totalMinor,
+		// What the customer pays: once packed, for what went into the box.
+		totalMinor: order.lines.reduce(
+			(sum, line) => sum + (line.packedQuantity ?? line.quantity) * line.unitPriceMinor,
+			0
+		),
 		currency: order.currency,
 		trackingToken: order.trackingToken,
 		paymentState: order.payment.state,

@@ -66,6 +66,14 @@ export interface Completion {
 
 type PaymentInput = z.infer<typeof paymentInput>;
 
+/** Units that went into the box: what was packed, or what was ordered if not counted. */
+const handedUnits = (line: OrderView['lines'][number]) => line.packedQuantity ?? line.quantity;
+
+/** The customer pays for what they get: a line packed short is charged for what is in the box. */
+export function amountDue(order: OrderView): number {
+	return order.lines.reduce((sum, line) => sum + handedUnits(line) * line.unitPriceMinor, 0);
+}
+
 function parse(body: unknown): CompleteInput {
 	const parsed = completeInput.safeParse(body ?? {});
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
@@ -106,7 +114,7 @@ function checkHandover(order: OrderView, actor: 'counter' | 'courier'): void {
 const paymentRequired = (order: OrderView) =>
 	refused(
 		'payment',
-		`order ${order.number} is not paid: ${formatMoney(order.totalMinor, order.currency)} is due; send {"method": "cash"} or {"method": "card"}`
+		`order ${order.number} is not paid: ${formatMoney(amountDue(order), order.currency)} is due; send {"method": "cash"} or {"method": "card"}`
 	);
 
 /** The one authorisation an online order carries, if it has one. */
@@ -137,7 +145,7 @@ function paymentRefused(deps: Deps, order: OrderView, error: unknown, method: 'c
 						orderId: order.id,
 						method,
 						state: 'declined',
-						amountMinor: order.totalMinor,
+						amountMinor: amountDue(order),
 						currency: order.currency,
 						provider: 'payments',
 						reason,
@@ -182,20 +190,26 @@ async function settle(
 	order: OrderView,
 	input: PaymentInput | undefined
 ): Promise<{ cash: PaymentInput | null }> {
-	if (order.payment.state === 'paid' && order.payment.paidMinor >= order.totalMinor) {
+	const due = amountDue(order);
+	if (order.payment.state === 'paid' && order.payment.paidMinor >= due) {
 		return { cash: null };
 	}
 	const held = heldPayment(deps.db, order.id);
 	if (held) {
 		const client = requirePayments(deps);
+		// Only what was handed over is taken; the rest of the hold is released by the capture.
+		const amountMinor = Math.min(due, held.amountMinor);
 		try {
-			await client.capture(held.providerRef!, { idempotencyKey: `capture-${held.providerRef}` });
+			await client.capture(held.providerRef!, {
+				idempotencyKey: `capture-${held.providerRef}`,
+				amountMinor
+			});
 		} catch (error) {
 			throw paymentRefused(deps, order, error, 'card');
 		}
 		deps.db
 			.update(payments)
-			.set({ state: 'captured', at: deps.now() })
+			.set({ state: 'captured', amountMinor, at: deps.now() })
 			.where(eq(payments.id, held.id))
 			.run();
 		return { cash: null };
@@ -203,10 +217,10 @@ async function settle(
 
 	if (!input) throw paymentRequired(order);
 	if (input.method === 'cash') {
-		if (input.tenderedMinor !== undefined && input.tenderedMinor < order.totalMinor) {
+		if (input.tenderedMinor !== undefined && input.tenderedMinor < due) {
 			throw refused(
 				'payment.tenderedMinor',
-				`${formatMoney(input.tenderedMinor, order.currency)} is less than the ${formatMoney(order.totalMinor, order.currency)} due`
+				`${formatMoney(input.tenderedMinor, order.currency)} is less than the ${formatMoney(due, order.currency)} due`
 			);
 		}
 		return { cash: input };
@@ -217,7 +231,7 @@ async function settle(
 	let intent;
 	try {
 		intent = await client.charge({
-			amountMinor: order.totalMinor,
+			amountMinor: due,
 			currency: order.currency,
 			paymentMethod: input.token,
 			idempotencyKey: `charge-${order.trackingToken}-${order.version}`,
@@ -232,7 +246,7 @@ async function settle(
 			orderId: order.id,
 			method: 'card',
 			state: 'captured',
-			amountMinor: order.totalMinor,
+			amountMinor: due,
 			currency: order.currency,
 			provider: 'payments',
 			providerRef: intent.id,
@@ -247,7 +261,10 @@ export function taxInside(grossMinor: number, rateBp: number): number {
 	return Math.round((grossMinor * rateBp) / (10_000 + rateBp));
 }
 
-/** What the shelf held for the order leaves the shop: reserved and on hand both drop. */
+/**
+ * What the shelf held for the order leaves the shop: reserved and on hand both drop by what went
+ * into the box; anything held but not packed goes back on the shelf.
+ */
 function consumeStock(tx: Executor, order: OrderView, now: number): void {
 	for (const line of order.lines) {
 		if (line.reservedUnits === 0) continue;
@@ -256,9 +273,11 @@ function consumeStock(tx: Executor, order: OrderView, now: number): void {
 			.from(orderLines)
 			.where(eq(orderLines.id, line.id))
 			.get()!.productId;
+		const gone = Math.min(line.reservedUnits, handedUnits(line));
+		const back = line.reservedUnits - gone;
 		tx.update(productStock)
 			.set({
-				onHand: sql`${productStock.onHand} - ${line.reservedUnits}`,
+				onHand: sql`${productStock.onHand} - ${gone}`,
 				reserved: sql`${productStock.reserved} - ${line.reservedUnits}`
 			})
 			.where(eq(productStock.productId, productId))
@@ -267,13 +286,25 @@ function consumeStock(tx: Executor, order: OrderView, now: number): void {
 			.values({
 				productId,
 				reason: 'consume',
-				onHandDelta: -line.reservedUnits,
-				reservedDelta: -line.reservedUnits,
+				onHandDelta: -gone,
+				reservedDelta: -gone,
 				orderId: order.id,
 				note: `order ${order.number} handed over`,
 				at: now
 			})
 			.run();
+		if (back > 0) {
+			tx.insert(stockMovements)
+				.values({
+					productId,
+					reason: 'release',
+					reservedDelta: -back,
+					orderId: order.id,
+					note: `order ${order.number}: not packed, back on the shelf`,
+					at: now
+				})
+				.run();
+		}
 		tx.update(orderLines).set({ reservedUnits: 0 }).where(eq(orderLines.id, line.id)).run();
 	}
 }
@@ -355,7 +386,7 @@ export async function completeOrder(
 						orderId: id,
 						method: cash.method,
 						state: 'recorded',
-						amountMinor: order.totalMinor,
+						amountMinor: amountDue(order),
 						currency: order.currency,
 						reason: cash.method === 'card' ? 'taken on the shop terminal' : '',
 						at: now
@@ -364,7 +395,8 @@ export async function completeOrder(
 			}
 			consumeStock(tx, order, now);
 			for (const line of order.lines) {
-				writeSale(tx, order, { kind: 'sale', line, units: line.quantity }, now, zone);
+				const units = handedUnits(line);
+				if (units > 0) writeSale(tx, order, { kind: 'sale', line, units }, now, zone);
 			}
 			moveOrder(tx, order, 'completed', {
 				actor,
@@ -385,6 +417,6 @@ export async function completeOrder(
 	const tendered = cash?.method === 'cash' ? cash.tenderedMinor : undefined;
 	return {
 		order,
-		changeMinor: tendered === undefined ? null : tendered - order.totalMinor
+		changeMinor: tendered === undefined ? null : tendered - amountDue(order)
 	};
 }

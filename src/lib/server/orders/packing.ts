@@ -116,10 +116,25 @@ export function packOrder(deps: Deps, id: number, body: unknown): OrderView {
 			now,
 			changes: { packedAt: now, packedRight: right }
 		});
-		// A delivery is announced when the courier has it, not when it waits for them.
-		if (order.fulfillment.type === 'pickup') {
-			enqueueNotices(tx, findOrder(tx, order.id, zone)!, { kind: 'ready' }, now);
+		const packed = findOrder(tx, order.id, zone)!;
+		// Short in the box: the customer hears it before they come, not at the counter.
+		const short = order.lines
+			.filter((line) => (counts.get(line.id) ?? line.quantity) < line.quantity)
+			.map((line) => `${counts.get(line.id)} of the ${line.quantity} ${line.name}`);
+		if (short.length > 0) {
+			enqueueNotices(
+				tx,
+				packed,
+				{
+					kind: 'changed',
+					discriminator: `short-${packed.version}`,
+					reason: `we could only pack ${short.join(', ')}; you pay only for what you get.`
+				},
+				now
+			);
 		}
+		// A delivery is announced when the courier has it, not when it waits for them.
+		if (order.fulfillment.type === 'pickup') enqueueNotices(tx, packed, { kind: 'ready' }, now);
 		return order.id;
 	});
 }

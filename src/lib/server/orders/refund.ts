@@ -76,7 +76,10 @@ export async function refundOrder(deps: Deps, id: number, body: unknown): Promis
 	const wanted =
 		input.lines ??
 		order.lines
-			.map((line) => ({ id: line.id, quantity: line.quantity - (done.get(line.id) ?? 0) }))
+			.map((line) => ({
+				id: line.id,
+				quantity: (line.packedQuantity ?? line.quantity) - (done.get(line.id) ?? 0)
+			}))
 			.filter((line) => line.quantity > 0);
 	const problems = wanted.flatMap((want, index) => {
 		const line = order.lines.find((entry) => entry.id === want.id);
@@ -87,7 +90,7 @@ export async function refundOrder(deps: Deps, id: number, body: unknown): Promis
 					message: `line ${want.id} is not part of order ${order.number}`
 				}
 			];
-		const left = line.quantity - (done.get(line.id) ?? 0);
+		const left = (line.packedQuantity ?? line.quantity) - (done.get(line.id) ?? 0);
 		return want.quantity > left
 			? [
 					{
