@@ -4,6 +4,7 @@ import { BackgroundWork, createProviders } from './background';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Db } from './db/client';
 import type { Deps } from './deps';
+import { seedHistory } from './demo/history';
 import { isEmpty, seedBakery } from './demo/seed';
 import { createRootLogger, type Logger } from './logger';
 import { boardOrders, findOrderByToken } from './orders/queries';
@@ -39,7 +40,11 @@ function createRuntime(config: Config): Runtime {
 
 	if (config.demoData && isEmpty(db)) {
 		const bakery = seedBakery(db, Date.now());
-		log.info({ products: bakery.products.length, shop: bakery.shopName }, 'demo bakery loaded');
+		const history = seedHistory(db, Date.now(), config.shopTimeZone);
+		log.info(
+			{ products: bakery.products.length, shop: bakery.shopName, history },
+			'demo bakery loaded, with a finished day for the reports'
+		);
 	}
 
 	const now = () => Date.now();
