@@ -113,9 +113,11 @@ interface DemoOrder {
 function writeOrder(tx: Executor, demo: DemoOrder): void {
 	const { next, between, online } = demo;
 	const at = instantAt(demo.date, demo.minute, demo.zone);
-	// Online orders were placed the evening before for a slot; counter orders at the counter.
+	// Online orders are mostly placed an hour or two ahead for a slot, a few the evening before;
+	// counter orders at the counter.
 	const slot = instantAt(demo.date, Math.ceil(demo.minute / 15) * 15, demo.zone);
-	const placed = online ? slot - between(2 * 60, 16 * 60) * MINUTE_MS : at;
+	const ahead = next() < 0.06 ? between(10 * 60, 16 * 60) : between(20, 120);
+	const placed = online ? slot - ahead * MINUTE_MS : at;
 	const promised = online ? slot : at + 10 * MINUTE_MS;
 	const late = next() < 0.08;
 	const ready = online
