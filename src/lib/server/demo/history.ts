@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { eq } from 'drizzle-orm';
 
+import { seeded } from '../../domain/random';
 import { addShopDays, instantAt, MINUTE_MS, wallClock } from '../../domain/shop-time';
 import type { Db, Executor } from '../db/client';
 import {
@@ -27,18 +28,6 @@ import { taxInside } from '../orders/complete';
 
 type Product = typeof products.$inferSelect;
 
-/** A small fixed-seed generator (mulberry32): the same demo day on every machine. */
-function random(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
 const NAMES = [
 	'Ana Ruiz',
 	'Lea Martin',
@@ -61,7 +50,7 @@ const RATINGS = [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 2];
 
 export function seedHistory(db: Db, now: number, zone: string): { date: string; orders: number } {
 	const date = addShopDays(wallClock(now, zone).date, -1);
-	const next = random(20_240_613);
+	const next = seeded(20_240_613);
 	const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
 	const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
 	const catalogue = db.select().from(products).all();
