@@ -38,6 +38,7 @@ import {
 import {
 	adoptIds,
 	baselineLateness,
+	draftDemand,
 	earliestPromise,
 	ingredientArrivals,
 	newLineId,
@@ -45,7 +46,8 @@ import {
 	productNames,
 	reserveFromStock,
 	tryPromise,
-	type DraftLine
+	type DraftLine,
+	type Trial
 } from './promise';
 import { findOrder, findOrderId } from './queries';
 
@@ -154,11 +156,21 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 				input.lines.map((line) => ({ product: bySku.get(line.sku)!, quantity: line.quantity })),
 				{ now, dueAt: requested.at }
 			);
-			const base = plannerInput(tx, now, zone, settings);
-			const lateness = baselineLateness(base);
-			const arrivals = ingredientArrivals(tx, now);
-			const promise = (at: number) =>
-				tryPromise(base, lines, at, settings.packingMinutes, lateness, arrivals);
+			// Nothing to bake (drinks, or all of it from the shelf): the oven plan cannot change, so
+			// the planner is not asked at all.
+			const bakes = draftDemand(lines, requested.at).length > 0;
+			let oracle: ((at: number) => Trial) | undefined;
+			const promise = (at: number): Trial => {
+				if (!bakes) return { ok: true, plan: null };
+				if (!oracle) {
+					const base = plannerInput(tx, now, zone, settings);
+					const lateness = baselineLateness(base);
+					const arrivals = ingredientArrivals(tx, now);
+					oracle = (time) =>
+						tryPromise(base, lines, time, settings.packingMinutes, lateness, arrivals);
+				}
+				return oracle(at);
+			};
 
 			let promisedAt = requested.at;
 			let trial = promise(promisedAt);
