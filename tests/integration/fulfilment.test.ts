@@ -196,6 +196,30 @@ describe('customer notices', () => {
 		await restarted.stop();
 	});
 
+	it('records a notice for a channel the shop has not set up as skipped, saying what to set', async () => {
+		const bare = testBakery({ now: NOW });
+		const idle = new BackgroundWork(bare.deps);
+		try {
+			await takeOrder(bare.deps, {
+				customer,
+				fulfillment: { type: 'pickup', at: '2024-06-13T12:00' },
+				lines: [{ sku: 'COFFEE', quantity: 1 }]
+			});
+			expect(await idle.dispatcher.drain()).toBe(3);
+			const rows = bare.db.select().from(notifications).all();
+			expect(rows.map((row) => [row.channel, row.state])).toEqual([
+				['email', 'skipped'],
+				['sms', 'skipped'],
+				['webhook', 'skipped']
+			]);
+			expect(rows[0]!.lastError).toBe('e-mail is not set up: set SMTP_URL and MAIL_FROM');
+			expect(await idle.dispatcher.drain()).toBe(0);
+		} finally {
+			await idle.stop();
+			bare.close();
+		}
+	});
+
 	it('follows the customer choice of channels', async () => {
 		const order = await pickupOrder({ notify: ['sms'] });
 		await send();

@@ -39,6 +39,10 @@ const BATCH = 25;
 
 type Row = typeof notifications.$inferSelect;
 
+function partition<T>(items: T[], keep: (item: T) => boolean): [T[], T[]] {
+	return [items.filter(keep), items.filter((item) => !keep(item))];
+}
+
 export interface DispatcherOptions {
 	db: Db;
 	log: Logger;
@@ -94,14 +98,14 @@ export class NoticeDispatcher {
 	async drain(): Promise<number> {
 		let handled = 0;
 		for (;;) {
-			const batch = this.claim();
-			if (batch.length === 0) return handled;
-			for (const row of batch) await this.send(row);
-			handled += batch.length;
+			const { sendable, skipped } = this.claim();
+			if (sendable.length + skipped === 0) return handled;
+			for (const row of sendable) await this.send(row);
+			handled += sendable.length + skipped;
 		}
 	}
 
-	private claim(): Row[] {
+	private claim(): { sendable: Row[]; skipped: number } {
 		const { db } = this.options;
 		const now = this.options.now();
 		return db.transaction(
@@ -119,18 +123,33 @@ export class NoticeDispatcher {
 					.orderBy(asc(notifications.nextAttemptAt), asc(notifications.id))
 					.limit(BATCH)
 					.all();
-				if (due.length > 0) {
+				// A channel the shop has not set up is marked skipped here, in the same write.
+				const [sendable, unsent] = partition(due, (row) =>
+					Boolean(this.options.senders[row.channel])
+				);
+				for (const channel of new Set(unsent.map((row) => row.channel))) {
+					tx.update(notifications)
+						.set({ state: 'skipped', lastError: NOT_SET_UP[channel], attempts: 0 })
+						.where(
+							inArray(
+								notifications.id,
+								unsent.filter((row) => row.channel === channel).map((row) => row.id)
+							)
+						)
+						.run();
+				}
+				if (sendable.length > 0) {
 					tx.update(notifications)
 						.set({ claimedUntil: now + CLAIM_MS })
 						.where(
 							inArray(
 								notifications.id,
-								due.map((row) => row.id)
+								sendable.map((row) => row.id)
 							)
 						)
 						.run();
 				}
-				return due;
+				return { sendable, skipped: unsent.length };
 			},
 			{ behavior: 'immediate' }
 		);
@@ -139,12 +158,6 @@ export class NoticeDispatcher {
 	private async send(row: Row): Promise<void> {
 		const { senders } = this.options;
 		const facts = row.data as unknown as NoticeFacts;
-		const sender = senders[row.channel];
-		if (!sender) {
-			this.finish(row, { state: 'skipped', lastError: NOT_SET_UP[row.channel] });
-			return;
-		}
-
 		let rendered = { subject: '', body: '' };
 		try {
 			if (row.channel === 'webhook') {
