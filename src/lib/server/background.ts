@@ -51,6 +51,7 @@ export class BackgroundWork {
 	private readonly mailer: Mailer | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private booking: Promise<unknown> | undefined;
+	private kicked = false;
 
 	constructor(private readonly deps: Deps & { db: Db; log: Logger }) {
 		const { senders, mailer } = createSenders(deps.config, deps.now);
@@ -75,10 +76,18 @@ export class BackgroundWork {
 		this.timer.unref();
 	}
 
-	/** Called after each commit. */
+	/**
+	 * Called after each commit. Commits that land in the same turn of the event loop (a group
+	 * commit, a burst of orders) share one look at the outbox instead of one write lock each.
+	 */
 	kick(): void {
-		this.dispatcher.kick();
-		this.bookCouriers();
+		if (this.kicked) return;
+		this.kicked = true;
+		setImmediate(() => {
+			this.kicked = false;
+			this.dispatcher.kick();
+			this.bookCouriers();
+		});
 	}
 
 	private bookCouriers(): void {

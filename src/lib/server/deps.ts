@@ -2,6 +2,7 @@ import type { LiveEvent } from '../realtime/contract';
 
 import type { Config } from './config';
 import type { Db } from './db/client';
+import type { GroupCommit } from './db/group-commit';
 import type { Logger } from './logger';
 import type { CourierClient } from './providers/courier';
 import type { PaymentClient } from './providers/payments';
@@ -24,4 +25,6 @@ export interface Deps {
 	/** Hands committed events to the realtime hub; call only after the transaction commits. */
 	publish(events: LiveEvent[]): void;
 	providers?: Providers;
+	/** Batches concurrent intake into one commit; absent, each order commits on its own. */
+	group?: GroupCommit;
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BackgroundWork, createProviders } from './background';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Db } from './db/client';
+import { GroupCommit } from './db/group-commit';
 import type { Deps } from './deps';
 import { seedHistory } from './demo/history';
 import { isEmpty, seedBakery } from './demo/seed';
@@ -67,6 +68,7 @@ function createRuntime(config: Config): Runtime {
 	};
 	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
+	const group = new GroupCommit({ db, publish });
 
 	return {
 		id,
@@ -79,6 +81,7 @@ function createRuntime(config: Config): Runtime {
 		background,
 		providers,
 		publish,
+		group,
 		async close() {
 			await background.stop();
 			await hub.close();

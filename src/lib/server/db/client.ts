@@ -23,7 +23,7 @@ export const MIGRATIONS_FOLDER = path.resolve(process.env.MIGRATIONS_PATH ?? 'dr
 export function openDatabase(file: string): Db {
 	if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 
-	const sqlite = new Database(file);
+	const sqlite = cachingStatements(new Database(file));
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = FULL');
 	sqlite.pragma('busy_timeout = 5000');
@@ -32,6 +32,33 @@ export function openDatabase(file: string): Db {
 	const db = drizzle(sqlite, { schema });
 	migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 	return db;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * drizzle asks better-sqlite3 to compile every query afresh, and compiling costs more than
+ * running the small queries an order makes. The query builder produces the same SQL text for
+ * the same shape of query, so compiled statements are kept by their text (least recently used
+ * go first). drizzle switches a statement to raw rows for some reads; a statement taken from
+ * the cache starts back in the default mode.
+ */
+function cachingStatements(sqlite: Database.Database): Database.Database {
+	const compile = sqlite.prepare.bind(sqlite);
+	const cache = new Map<string, Database.Statement>();
+	sqlite.prepare = ((source: string) => {
+		let statement = cache.get(source);
+		if (statement) {
+			cache.delete(source);
+			if (statement.reader) statement.pluck(false).expand(false).raw(false);
+		} else {
+			statement = compile(source);
+			if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+		}
+		cache.set(source, statement);
+		return statement;
+	}) as Database.Database['prepare'];
+	return sqlite;
 }
 
 /** A transaction handle; helpers that only write take `Db | Tx` so they can join one. */

@@ -27,6 +27,12 @@ function basketTotal(deps: Deps, lines: { sku: string; quantity: number }[]): nu
 	return lines.reduce((sum, line) => sum + (prices.get(line.sku) ?? 0) * line.quantity, 0);
 }
 
+/** Places the order in the next group commit when the process has one, else on its own. */
+function place(deps: Deps, body: unknown, options: PlaceOptions): Promise<PlaceResult> {
+	if (!deps.group) return Promise.resolve().then(() => placeOrder(deps, body, options));
+	return deps.group.run((publish) => placeOrder({ ...deps, publish }, body, options));
+}
+
 /**
  * Takes an order that may be paid ahead by card. The card is held for the total before the
  * order is written, and released again if the order is refused, so a refusal never leaves money
@@ -39,7 +45,7 @@ export async function takeOrder(
 ): Promise<PlaceResult> {
 	const parsed = orderInput.safeParse(body);
 	// Anything wrong with the order is answered by placeOrder, with every field named.
-	if (!parsed.success || !parsed.data.payment) return placeOrder(deps, body, options);
+	if (!parsed.success || !parsed.data.payment) return place(deps, body, options);
 	const input = parsed.data;
 	const payment = input.payment!;
 
@@ -48,7 +54,7 @@ export async function takeOrder(
 		channel: input.channel,
 		externalId: input.externalId
 	});
-	if (retry) return placeOrder(deps, body, options);
+	if (retry) return place(deps, body, options);
 
 	const client = deps.providers?.payments;
 	if (!client) {
@@ -90,7 +96,7 @@ export async function takeOrder(
 					)
 			);
 	try {
-		const result = placeOrder(deps, body, {
+		const result = await place(deps, body, {
 			...options,
 			held: { providerRef: intent.id, amountMinor }
 		});
