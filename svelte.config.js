@@ -18,6 +18,7 @@ const config = {
 					'../playwright.config.ts',
 					'../drizzle.config.ts',
 					'../scripts/**/*.ts',
+					'../bench/**/*.ts',
 					'../tests/**/*.ts'
 				);
 				return tsconfig;

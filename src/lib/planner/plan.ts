@@ -68,7 +68,7 @@ export function plan(input: PlanInput): Plan {
 	const products = new Map(input.products.map((product) => [product.id, product]));
 	const windows = [...input.windows].sort((a, b) => a.start - b.start);
 	const demand = remainingDemand(input);
-	const shortages = allocateIngredients(demand, products, input.ingredientStock);
+	const { shortages, left } = allocateIngredients(demand, products, input.ingredientStock);
 	const context: Context = { input, products, windows, demand };
 
 	// Build the plan soonest-due first; when orders are late, also try letting each of the
@@ -105,6 +105,7 @@ export function plan(input: PlanInput): Plan {
 	const loads = placed
 		.map(toPlannedLoad)
 		.sort((a, b) => a.startAt - b.startAt || a.ovenId - b.ovenId);
+	if (input.settings.fillTraysForShelf) fillForShelf(loads, products, left);
 	const lines = outcomes(input.demand, placed, unplaced, shortages);
 	return {
 		loads,
@@ -240,7 +241,7 @@ function allocateIngredients(
 	demand: DemandLine[],
 	products: Map<number, PlannerProduct>,
 	stock: Record<number, number>
-): Map<number, Shortage[]> {
+): { shortages: Map<number, Shortage[]>; left: Map<number, number> } {
 	const left = new Map(Object.entries(stock).map(([id, amount]) => [Number(id), amount]));
 	const shortages = new Map<number, Shortage[]>();
 	const accepted = (id: number) => (id < 0 ? Number.MAX_SAFE_INTEGER + id : id);
@@ -260,7 +261,42 @@ function allocateIngredients(
 		}
 		if (missing.length > 0) shortages.set(line.lineId, missing);
 	}
-	return shortages;
+	return { shortages, left };
+}
+
+/**
+ * Tops up the part trays of new loads to a full tray for the shelf, soonest load first, with
+ * what the orders left of each ingredient. The extra units feed no order; the oven time and the
+ * tray count do not change, so neither does any promise.
+ */
+function fillForShelf(
+	loads: PlannedLoad[],
+	products: Map<number, PlannerProduct>,
+	left: Map<number, number>
+): void {
+	for (const load of loads) {
+		if (load.fixedId !== null) continue;
+		for (const tray of load.trays) {
+			const product = products.get(tray.productId);
+			if (!product || tray.units >= product.unitsPerTray) continue;
+			const affordable = product.recipe.reduce(
+				(most, item) =>
+					Math.min(
+						most,
+						Math.floor((left.get(item.ingredientId) ?? 0) / item.quantityPerUnit + 1e-9)
+					),
+				product.unitsPerTray - tray.units
+			);
+			if (affordable <= 0) continue;
+			for (const item of product.recipe) {
+				left.set(
+					item.ingredientId,
+					(left.get(item.ingredientId) ?? 0) - affordable * item.quantityPerUnit
+				);
+			}
+			tray.units += affordable;
+		}
+	}
 }
 
 export function freshnessMs(product: PlannerProduct, freshnessMinutes: number): number {

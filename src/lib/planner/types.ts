@@ -66,6 +66,12 @@ export interface FixedLoad {
 export interface PlanSettings {
 	/** At most this long between a tray leaving the oven and the order it feeds being due. */
 	freshnessMinutes: number;
+	/**
+	 * Fill the part trays of new loads to the full tray, the extra for the shelf (walk-ins),
+	 * with ingredients no order has claimed. A baker never bakes three croissants on a tray of
+	 * twelve. Off unless set.
+	 */
+	fillTraysForShelf?: boolean;
 }
 
 export interface PlanInput {

@@ -15,6 +15,10 @@ export interface Config {
 	shopTimeZone: string;
 	redisUrl: string | undefined;
 	demoData: boolean;
+	/** Also load the demo's finished day for the reports (off for a replay of a real day). */
+	demoHistory: boolean;
+	/** A simulated clock for replays: where it starts and how fast it runs; unset = real time. */
+	clock: { start: number; speed: number } | undefined;
 	logLevel: string;
 	/** Where the notice templates are read from. */
 	templatesDir: string;
@@ -53,6 +57,23 @@ const schema = z.object({
 		.refine((value) => /^rediss?:\/\//.test(value), 'use a redis:// or rediss:// address')
 		.optional(),
 	DEMO_DATA: boolean.default(true),
+	DEMO_HISTORY: boolean.default(true),
+	CLOCK_START: z
+		.string()
+		.refine(
+			(value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value),
+			'use an ISO-8601 instant with its offset, such as 2017-02-04T04:00:00Z'
+		)
+		.transform((value) => Date.parse(value))
+		.refine((value) => Number.isFinite(value), 'use a real date and time')
+		.optional(),
+	CLOCK_SPEED: z.coerce
+		.number({
+			error: 'use a number: 1 for real time, 60 for an hour a minute, 0 to move only when told'
+		})
+		.min(0, 'use 0 or more')
+		.max(100_000, 'use at most 100000')
+		.optional(),
 	LOG_LEVEL: z.enum(LOG_LEVELS, { error: `use one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	TEMPLATES_DIR: z.string().min(1).optional(),
 	SMTP_URL: z
@@ -121,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
 	const values = parsed.data;
 	const incomplete = incompleteGroups(values);
+	if (values.CLOCK_SPEED !== undefined && values.CLOCK_START === undefined) {
+		incomplete.push('CLOCK_SPEED is set but CLOCK_START is not: a simulated clock needs both');
+	}
 	if (incomplete.length > 0) throw new ConfigError(incomplete);
 	return {
 		port: values.PORT,
@@ -130,6 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		shopTimeZone: values.SHOP_TIMEZONE,
 		redisUrl: values.REDIS_URL,
 		demoData: values.DEMO_DATA,
+		demoHistory: values.DEMO_HISTORY,
+		clock:
+			values.CLOCK_START === undefined
+				? undefined
+				: { start: values.CLOCK_START, speed: values.CLOCK_SPEED ?? 1 },
 		logLevel: values.LOG_LEVEL,
 		templatesDir: path.resolve(values.TEMPLATES_DIR ?? './templates/notices'),
 		mail: values.SMTP_URL ? { url: values.SMTP_URL, from: values.MAIL_FROM! } : undefined,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { BackgroundWork, createProviders } from './background';
+import { realClock, simulatedClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Db } from './db/client';
 import { GroupCommit } from './db/group-commit';
@@ -16,6 +17,7 @@ export interface Runtime extends Deps {
 	id: string;
 	startedAt: number;
 	hub: RealtimeHub;
+	clock: Clock;
 	background: BackgroundWork;
 	close(): Promise<void>;
 }
@@ -34,21 +36,30 @@ export function runtime(): Runtime {
 
 function createRuntime(config: Config): Runtime {
 	const log: Logger = createRootLogger(config.logLevel);
+	const clock = config.clock ? simulatedClock(config.clock.start, config.clock.speed) : realClock();
+	const now = () => clock.now();
+	if (clock.simulated) {
+		log
+			.child({ module: 'clock' })
+			.warn(
+				{ start: new Date(now()).toISOString(), speed: clock.speed },
+				'running on a simulated clock (CLOCK_START is set): for replays, not for a shop'
+			);
+	}
 	const db: Db = openDatabase(config.databasePath);
 	log
 		.child({ module: 'db' })
 		.info({ path: config.databasePath }, 'database open, migrations applied');
 
 	if (config.demoData && isEmpty(db)) {
-		const bakery = seedBakery(db, Date.now());
-		const history = seedHistory(db, Date.now(), config.shopTimeZone);
+		const bakery = seedBakery(db, now());
+		const history = config.demoHistory ? seedHistory(db, now(), config.shopTimeZone) : null;
 		log.info(
 			{ products: bakery.products.length, shop: bakery.shopName, history },
 			'demo bakery loaded, with a finished day for the reports'
 		);
 	}
 
-	const now = () => Date.now();
 	const id = randomUUID();
 	const hub = new RealtimeHub({
 		db,
@@ -78,6 +89,7 @@ function createRuntime(config: Config): Runtime {
 		log,
 		now,
 		hub,
+		clock,
 		background,
 		providers,
 		publish,

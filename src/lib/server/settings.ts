@@ -39,6 +39,8 @@ export const shopSettingsSchema = z.object({
 		.min(15)
 		.max(7 * 24 * 60)
 		.default(240),
+	/** Bake part trays full, the extra for the shelf, as far as spare ingredients allow. */
+	fillTraysForShelf: z.boolean().default(true),
 	/** How many days ahead the planner books oven time. */
 	planDays: z.number().int().min(1).max(14).default(7),
 	/** How far ahead customers may order. */

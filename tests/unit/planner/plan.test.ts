@@ -44,6 +44,29 @@ describe('plan', () => {
 		});
 	});
 
+	it('fills part trays for the shelf with spare ingredients, feeding orders as before', () => {
+		const first = line(1, croissant.id, 5, at('10:00'));
+		const baguettes = line(2, baguette.id, 3, at('10:00'));
+		// Flour for 8 croissants (50 g each) and for the 3 baguettes ordered (250 g each) only.
+		const result = plan(
+			input({
+				demand: [first, baguettes],
+				ingredientStock: { 1: 400, 2: 750 },
+				settings: { freshnessMinutes: 240, fillTraysForShelf: true }
+			})
+		);
+
+		expect(result.loads.map(brief)).toEqual([
+			'oven 1 09:18-09:40 250°C [2:3]',
+			'oven 2 09:27-09:45 190°C [1:8]'
+		]);
+		expect(result.loads[1]!.trays[0]!.feeds).toEqual([
+			{ orderId: 1, lineId: first.lineId, units: 5 }
+		]);
+		expect(result.stats.trayFill).toBe(11 / 24);
+		expect(result.stats.lateOrders).toBe(0);
+	});
+
 	it('groups loads by temperature and leaves the changeover time between them', () => {
 		const demand = [
 			line(1, baguette.id, 12, at('09:00')),

@@ -137,6 +137,9 @@ export function plannerInput(
 		demand: openDemand(db, settings.packingMinutes),
 		fixedLoads: fixedLoads(db),
 		ingredientStock: ingredientStock(db),
-		settings: { freshnessMinutes: settings.freshnessMinutes }
+		settings: {
+			freshnessMinutes: settings.freshnessMinutes,
+			fillTraysForShelf: settings.fillTraysForShelf
+		}
 	};
 }

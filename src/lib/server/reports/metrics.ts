@@ -10,6 +10,7 @@ import {
 } from '../../domain/shop-time';
 import type { Executor } from '../db/client';
 import { loadTrays, orders, ovenLoads, ovens, products, type LoadStatus } from '../db/schema';
+import { productionFigures, type ProductionFigures } from './production';
 
 /*
  * The key figures of one shop day, read from what the order and oven services recorded.
@@ -122,6 +123,7 @@ export interface DayReport extends ShopDay {
 	series: { fulfillment: FulfillmentBucket[]; hours: HourFigures[] };
 	/** The day's oven loads, by oven then start; cancelled loads never baked and are left out. */
 	schedule: ScheduledLoad[];
+	production: ProductionFigures;
 }
 
 export interface DayCount {
@@ -139,7 +141,8 @@ export function dayReport(db: Executor, day: ShopDay): DayReport {
 		orders: metrics,
 		summary: summarise(rows, day),
 		series: { fulfillment: fulfillmentBuckets(metrics), hours: hourFigures(rows, day) },
-		schedule: loadSchedule(db, day)
+		schedule: loadSchedule(db, day),
+		production: productionFigures(db, day)
 	};
 }
 
