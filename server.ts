@@ -27,6 +27,33 @@ const PAGES = [
 	['Health', '/healthz']
 ] as const;
 
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i;
+
+/**
+ * The API takes JSON only. SvelteKit's cross-site check answers a form-typed POST from another
+ * origin with a plain-text 403 before any route runs; answer it here in the API's own shape.
+ */
+function refuseFormBody(req: IncomingMessage, res: ServerResponse): boolean {
+	const type = req.headers['content-type'] ?? '';
+	if (!req.url?.startsWith('/api/') || req.method === 'GET' || !FORM_TYPES.test(type)) {
+		return false;
+	}
+	const message = `is ${type.split(';')[0]}; send application/json`;
+	res.writeHead(415, { 'content-type': 'application/json' });
+	res.end(
+		JSON.stringify({
+			error: {
+				code: 'unsupported_media_type',
+				message: `Content-Type: ${message}`,
+				problems: [{ field: 'Content-Type', message }]
+			}
+		})
+	);
+	// The body is not read; drop the connection's keep-alive rather than leave it unread.
+	req.resume();
+	return true;
+}
+
 async function main() {
 	const rt = runtime();
 	const log = rt.log.child({ module: 'server' });
@@ -38,7 +65,10 @@ async function main() {
 		handler: Handler;
 	};
 
-	const server = createServer((req, res) => handler(req, res));
+	const server = createServer((req, res) => {
+		if (refuseFormBody(req, res)) return;
+		handler(req, res);
+	});
 	await rt.hub.attach(server);
 
 	await new Promise<void>((resolve, reject) => {

@@ -219,7 +219,7 @@ async function run() {
 	}
 }
 
-const runs = [];
+const runs: Awaited<ReturnType<typeof run>>[] = [];
 for (let index = 0; index < RUNS; index += 1) {
 	runs.push(await run());
 	console.log(`run ${index + 1} of ${RUNS} done`);

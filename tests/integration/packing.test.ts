@@ -57,6 +57,26 @@ describe('packing', () => {
 		expect(packed.lines[0]!.packedQuantity).toBe(2);
 	});
 
+	it('refuses more in the box than was ordered, naming the line, and changes nothing', () => {
+		const placed = order([{ sku: 'BROWNIE', quantity: 1 }]);
+		const refused = refusal(() =>
+			packOrder(bakery.deps, placed.id, {
+				expectedVersion: 1,
+				lines: [{ id: placed.lines[0]!.id, packed: 3 }]
+			})
+		);
+		expect([refused.status, refused.details.problems]).toEqual([
+			400,
+			[
+				{
+					field: 'lines[0].packed',
+					message: '3 is more than the 1 Brownie ordered; a box holds at most what was ordered'
+				}
+			]
+		]);
+		expect(packOrder(bakery.deps, placed.id, { expectedVersion: 1 }).status).toBe('ready');
+	});
+
 	it('recalls a bumped ticket to where it was, but never brings back a closed order', () => {
 		const placed = order([{ sku: 'BROWNIE', quantity: 1 }]);
 		packOrder(bakery.deps, placed.id, { expectedVersion: 1 });

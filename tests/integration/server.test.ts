@@ -102,6 +102,19 @@ describe('the production server', () => {
 		});
 		expect([xml.status, xml.body.error.problems[0].field]).toEqual([415, 'Content-Type']);
 
+		// A form post from another origin meets SvelteKit's cross-site check; still JSON, still 415.
+		for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+			const form = await postJson(`${server.url}/api/orders`, JSON.stringify(anOrder('Form')), {
+				'content-type': type,
+				origin: 'http://elsewhere.example'
+			});
+			expect([type, form.status, form.body.error.problems[0].field]).toEqual([
+				type,
+				415,
+				'Content-Type'
+			]);
+		}
+
 		const missing = await fetch(`${server.url}/api/nowhere`);
 		expect([
 			missing.status,
@@ -194,6 +207,34 @@ describe('the production server', () => {
 		expect(created.map((event) => (isOrderEvent(event) ? event.order.id : 0))).toEqual(placed);
 		// The server pushed each event to this socket at most once, however often it reconnected.
 		expect(new Set(delivered).size).toBe(delivered.length);
+		socket.disconnect();
+	});
+
+	it('keeps a screen live across a server restart, catching up on what it missed', async () => {
+		const socket = connectScreen(server);
+		const applied: LiveEvent[] = [];
+		const head = ((await (await fetch(`${server.url}/api/events?since=0`)).json()) as SyncAnswer)
+			.head;
+		new LiveFeed(socket, { onEvent: (event) => applied.push(event), onSnapshot: () => {} }, head);
+		await waitFor(() => (socket.connected ? true : undefined));
+
+		// A clean stop (a deploy, Ctrl-C), then the same server back on the same port and file.
+		expect(await server.stop('SIGTERM')).toBe(0);
+		await waitFor(() => (socket.connected ? undefined : true));
+		server = await startServer({
+			PORT: String(server.port),
+			DATABASE_PATH: server.databasePath
+		});
+		const placed = await postJson(`${server.url}/api/orders`, anOrder('After the restart'));
+
+		const event = await waitFor(
+			() =>
+				applied.find(
+					(entry) => entry.type === 'order.created' && entry.order.id === placed.body.id
+				),
+			10_000
+		);
+		expect(event.seq).toBeGreaterThan(head);
 		socket.disconnect();
 	});
 

@@ -8,7 +8,11 @@ describe('displayName', () => {
 		['Martin, Lea', 'Lea M.'],
 		['Ana María de la Cruz', 'Ana C.'],
 		['  lea   martin ', 'lea M.'],
-		['Cher', 'Cher']
+		['Cher', 'Cher'],
+		['lea.martin@example.com', 'Guest'],
+		['+44 7700 900999', 'Guest'],
+		['Lea Martin 07700900999', 'Lea M.'],
+		['Lea lea@example.com', 'Lea']
 	])('shows %j as %j on the board', (full, shown) => {
 		expect(displayName(full)).toBe(shown);
 	});

@@ -25,4 +25,13 @@ export class SubmissionKeys {
 		}
 		return this.#key;
 	}
+
+	/**
+	 * The order was taken: the next one is a new order even with the same contents (two walk-ins
+	 * each buying one coffee), so it gets a new key.
+	 */
+	settle(): void {
+		this.#body = '';
+		this.#key = '';
+	}
 }

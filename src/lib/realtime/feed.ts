@@ -15,6 +15,8 @@ export interface FeedHandlers {
 
 /** How long an out-of-order event waits for the ones before it before the feed asks for them. */
 const GAP_WAIT_MS = 500;
+/** How long a screen waits before reconnecting after the server closed its connection. */
+const RECONNECT_MS = 1000;
 
 /**
  * Keeps a screen in step with the server. It remembers the last sequence number it applied; on
@@ -38,7 +40,12 @@ export class LiveFeed {
 			handlers.onConnectionChange?.(true);
 			this.resync();
 		});
-		socket.on('disconnect', () => handlers.onConnectionChange?.(false));
+		socket.on('disconnect', (reason) => {
+			handlers.onConnectionChange?.(false);
+			// Socket.IO retries a lost connection by itself, but not one the server closed on
+			// purpose (a restart of an older server, a kicked session); a wall screen must.
+			if (reason === 'io server disconnect') setTimeout(() => socket.connect(), RECONNECT_MS);
+		});
 		socket.on('event', (event) => this.#receive(event));
 	}
 

@@ -182,7 +182,8 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 		// Refund once the sale it follows is closed; until then it waits.
 		if (open.has(target.id) && clock < options.endsAt) return false;
 		const answer = await command('refund', `/api/orders/${target.id}/refund`, {
-			lines: [{ id: target.lineId, quantity: refund.quantity }]
+			lines: [{ id: target.lineId, quantity: refund.quantity }],
+			reason: `refund on till ticket ${refund.ticket} (file line ${refund.line})`
 		});
 		target.left -= refund.quantity;
 		refundResults.push({

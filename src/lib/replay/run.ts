@@ -302,7 +302,16 @@ function summarise(parts: Parts): ReplaySummary {
 		routes: report.production.routes,
 		unmapped: day.unmapped,
 		refunds: result.refunds,
-		openingStock: { basis: parts.par.basis, days: parts.par.days, units: parts.par.levels },
+		openingStock: {
+			basis: parts.par.basis,
+			days: parts.par.days,
+			// What went on the shelf: baked goods only; drinks and counter items are made to order.
+			units: Object.fromEntries(
+				parts.bakery.products
+					.filter((product) => product.openingStock > 0)
+					.map((product) => [product.sku, product.openingStock])
+			)
+		},
 		shopHours: shop ? `${shop.opens}–${shop.closes}` : 'closed',
 		onTimeRate: report.summary.onTimeRate,
 		fulfillmentMinutes: report.summary.fulfillmentMinutes,

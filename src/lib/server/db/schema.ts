@@ -235,6 +235,11 @@ export const orders = sqliteTable(
 		currency: text('currency').notNull(),
 		trackingToken: text('tracking_token').notNull().unique(),
 		promisedAt: integer('promised_at'),
+		/**
+		 * The time the customer asked for; null when they asked for as soon as possible (walk-ins,
+		 * most counter orders). Fulfillment time is measured on the as-soon-as-possible ones.
+		 */
+		requestedAt: integer('requested_at'),
 		/** From the latest plan; null when nothing is left to bake. */
 		estimatedReadyAt: integer('estimated_ready_at'),
 		/** Minutes the plan says the order will be late; -1 when it cannot be made at all. */

@@ -134,6 +134,7 @@ function writeOrder(tx: Executor, demo: DemoOrder): void {
 			currency,
 			trackingToken: randomBytes(18).toString('base64url'),
 			promisedAt: promised,
+			requestedAt: online ? slot : null,
 			estimatedReadyAt: ready,
 			packedAt: ready,
 			packedRight: right,

@@ -212,6 +212,8 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 
 			const { orderId, lineIds } = insertOrder(tx, input, lines, {
 				key,
+				asap: requested.asap,
+				requestedAt: requested.at,
 				requestHash,
 				promisedAt,
 				now,
@@ -262,6 +264,8 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 
 interface InsertContext {
 	key: string | undefined;
+	asap: boolean;
+	requestedAt: number;
 	requestHash: string;
 	promisedAt: number;
 	now: number;
@@ -295,6 +299,7 @@ function insertOrder(tx: Executor, input: OrderInput, lines: DraftLine[], contex
 			currency: lines[0]!.product.currency,
 			trackingToken: randomBytes(18).toString('base64url'),
 			promisedAt,
+			requestedAt: context.asap ? null : context.requestedAt,
 			clientMeta: input.clientPlacedAt ? { placedAt: input.clientPlacedAt } : null,
 			notifyChannels: input.notify ?? null,
 			createdAt: now,

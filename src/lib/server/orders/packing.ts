@@ -104,6 +104,18 @@ export function packOrder(deps: Deps, id: number, body: unknown): OrderView {
 			throw invalid([
 				{ field: 'lines', message: `line ${unknown.id} is not part of order ${order.number}` }
 			]);
+		// More in the box than was ordered would be charged for and sold, yet never held from stock.
+		const over = input.lines.flatMap((entry, index) => {
+			const line = order.lines.find((candidate) => candidate.id === entry.id)!;
+			if (entry.packed <= line.quantity) return [];
+			return [
+				{
+					field: `lines[${index}].packed`,
+					message: `${entry.packed} is more than the ${line.quantity} ${line.name} ordered; a box holds at most what was ordered`
+				}
+			];
+		});
+		if (over.length > 0) throw invalid(over);
 		let right = true;
 		for (const line of order.lines) {
 			const packed = counts.get(line.id) ?? line.quantity;

@@ -156,7 +156,8 @@ export class RealtimeHub {
 		const io = this.#io;
 		this.#io = null;
 		if (io) {
-			io.disconnectSockets(true);
+			// Closing without a disconnect packet lets screens see a lost connection, which they
+			// retry on their own; a server-sent disconnect would leave them offline until a reload.
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 		}
 		await Promise.allSettled(this.#redis.map((client) => client.close()));

@@ -2,16 +2,26 @@ import { formatShopTime, wallClock } from '../../domain/shop-time';
 import type { OrderView } from '../../domain/order';
 import type { PublicTicket, TrackedOrder } from '../../realtime/contract';
 
+/** A word that is an e-mail address or a phone number, typed into the name field. */
+const CONTACT = /@|\d/;
+const GIVEN_NAME_MAX = 20;
+
 /**
  * "Lea Martin" or "Martin, Lea" → "Lea M.": enough for a customer to spot their order, no more.
- * A single word is taken as a first name.
+ * A single word is taken as a first name. Words with an @ or a digit are contact details that
+ * landed in the name field, never shown; with nothing else left the board says "Guest".
  */
 export function displayName(full: string): string {
 	const [last, first] = full.includes(',') ? full.split(',', 2).map((part) => part.trim()) : [];
-	const words = (first && last ? `${first} ${last}` : full).trim().split(/\s+/);
-	const [given = '', ...rest] = words;
+	const words = (first && last ? `${first} ${last}` : full)
+		.trim()
+		.split(/\s+/)
+		.filter((word) => word && !CONTACT.test(word));
+	const [given, ...rest] = words;
+	if (!given) return 'Guest';
 	const initial = rest.at(-1)?.[0];
-	return initial ? `${given} ${initial.toUpperCase()}.` : given;
+	const shown = [...given].slice(0, GIVEN_NAME_MAX).join('');
+	return initial ? `${shown} ${initial.toUpperCase()}.` : shown;
 }
 
 export function toTicket(order: OrderView, zone: string): PublicTicket {
@@ -31,7 +41,7 @@ export function toTracked(order: OrderView, zone: string): TrackedOrder {
 	return {
 		number: order.number,
 		status: order.status,
-		firstName: order.customer.name.trim().split(/\s+/)[0] ?? '',
+		firstName: displayName(order.customer.name).split(' ')[0]!,
 		fulfillment: {
 			type: order.fulfillment.type,
 			when: formatShopTime(Date.parse(order.fulfillment.at), zone, 'EEEE d MMMM, HH:mm')

@@ -44,6 +44,8 @@ export interface OrderMetrics {
 	/** When it was collected or delivered. */
 	completedAt: string | null;
 	promisedAt: string | null;
+	/** Asked for as soon as possible, not for a time: its wait is its fulfillment time. */
+	asap: boolean;
 	placedToReadyMinutes: number | null;
 	placedToCollectedMinutes: number | null;
 	/** Null until it is ready, or when nothing was promised. */
@@ -70,7 +72,11 @@ export interface DaySummary {
 	 * ready count: one still waiting is neither on time nor late yet.
 	 */
 	onTimeRate: number | null;
-	/** Placed to ready, over the orders that reached ready. */
+	/**
+	 * Placed to ready, over the orders asked for as soon as possible that reached ready. An order
+	 * placed the evening before for noon is measured by whether it was ready at noon, not by how
+	 * long the night was.
+	 */
 	fulfillmentMinutes: MinuteStats | null;
 	/** Share of packed orders packed right the first time. */
 	accuracyRate: number | null;
@@ -192,6 +198,7 @@ type StoredOrder = Pick<
 	| 'packedAt'
 	| 'completedAt'
 	| 'promisedAt'
+	| 'requestedAt'
 	| 'packedRight'
 	| 'rating'
 >;
@@ -211,6 +218,7 @@ function orderRows(db: Executor, day: ShopDay): OrderRow[] {
 			packedAt: orders.packedAt,
 			completedAt: orders.completedAt,
 			promisedAt: orders.promisedAt,
+			requestedAt: orders.requestedAt,
 			packedRight: orders.packedRight,
 			rating: orders.rating
 		})
@@ -234,6 +242,7 @@ function orderMetrics(row: StoredOrder, zone: string): OrderMetrics {
 		readyAt: time(row.packedAt),
 		completedAt: time(row.completedAt),
 		promisedAt: time(row.promisedAt),
+		asap: row.requestedAt === null,
 		placedToReadyMinutes: minutesBetween(row.createdAt, row.packedAt),
 		placedToCollectedMinutes: minutesBetween(row.createdAt, row.completedAt),
 		onTime: lateMs === null ? null : lateMs <= ON_TIME_GRACE_MINUTES * MINUTE_MS,
@@ -247,6 +256,7 @@ function summarise(rows: OrderRow[], day: ShopDay): DaySummary {
 	const kept = rows.filter((row) => row.status !== 'cancelled');
 	const metrics = kept.map((row) => row.metrics);
 	const minutes = metrics
+		.filter((order) => order.asap)
 		.map((order) => order.placedToReadyMinutes)
 		.filter((value) => value !== null)
 		.sort((a, b) => a - b);
@@ -289,8 +299,8 @@ function fulfillmentBuckets(metrics: OrderMetrics[]): FulfillmentBucket[] {
 				: `${index * BUCKET_MINUTES}–${(index + 1) * BUCKET_MINUTES}`,
 		orders: 0
 	}));
-	for (const { placedToReadyMinutes: minutes } of metrics) {
-		if (minutes === null) continue;
+	for (const { placedToReadyMinutes: minutes, asap } of metrics) {
+		if (minutes === null || !asap) continue;
 		buckets[Math.min(last, Math.max(0, Math.floor(minutes / BUCKET_MINUTES)))]!.orders++;
 	}
 	return buckets;

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { replay } from '../../src/lib/replay/run';
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-replay-'));
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+const fixture = (name: string) => path.resolve('tests/fixtures', name);
+const REAL_DAY = path.resolve('../shared/data/BreadBasket_DMS.csv');
+
+describe('replay', () => {
+	it('replays the small Bread Basket day to the summary worked out by hand', async () => {
+		const summary = await replay({
+			source: fixture('bread-basket-mini.csv'),
+			date: '2024-03-16',
+			pace: { kind: 'max' },
+			preorderShare: 0,
+			seed: 1,
+			port: 0,
+			outDir: out
+		});
+
+		// Opening stock: the two Saturdays before sold 2 and 4 loaves and 1 and 3 medialunas.
+		expect(summary.openingStock).toEqual({
+			basis: 'mean of the 2 same weekdays before',
+			days: ['2024-03-02', '2024-03-09'],
+			units: { BREAD: 3, MEDIALUNA: 2 }
+		});
+		// Six tills: two sold nothing this catalogue has (NONE, Adjustment); four orders.
+		expect([summary.transactions, summary.transactionsWithNothingToSell]).toEqual([6, 2]);
+		expect(summary.orders).toEqual({ sent: 4, accepted: 4, online: 0, pos: 4, refused: [] });
+		expect(summary.unmapped.map((name) => [name.name, name.known, name.units])).toEqual([
+			['Tshirt', false, 1],
+			['NONE', true, 1],
+			['Adjustment', true, 1]
+		]);
+		// 09:00 bread from the shelf (3 → 2) and a coffee; 09:15 two loaves (2 → 0); 09:30 two
+		// loaves baked fresh; 11:00 a medialuna from the shelf and a tea.
+		expect([summary.lines, summary.units]).toEqual([6, 8]);
+		expect(summary.routes).toEqual({ stock: 3, bake: 1, procure: 0, counter: 2 });
+		// One load: the two loaves on a tray of eight, the other six for the shelf.
+		expect([summary.loads, summary.trays, summary.unitsBaked, summary.trayFill]).toEqual([
+			1, 1, 8, 1
+		]);
+		expect(summary.completed).toBe(4);
+		expect(summary.onTimeRate).toBe(1);
+		// Three walk-ins served at once, one waiting for its bake: the median wait is none.
+		expect(summary.fulfillmentMinutes?.p50).toBe(0);
+		expect(summary.fulfillmentMinutes?.mean).toBeGreaterThan(0);
+		// Bread keeps two days; the one medialuna left does not keep until tomorrow.
+		expect(summary.endingStock).toEqual([
+			{ sku: 'BREAD', name: 'Bread', onHand: 6 },
+			{ sku: 'MEDIALUNA', name: 'Medialuna', onHand: 1 }
+		]);
+		expect(summary.waste).toEqual({
+			unsold: 1,
+			writtenOff: 0,
+			byProduct: [{ sku: 'MEDIALUNA', name: 'Medialuna', unsold: 1, writtenOff: 0 }]
+		});
+		expect(summary.stillOpen).toEqual([]);
+		expect(summary.check).toEqual({
+			mappedUnitsSold: 8,
+			unitsInStoredOrders: 8,
+			unitsRefused: 0,
+			nothingLost: true
+		});
+		expect(fs.existsSync(path.join(out, 'replay-2024-03-16.md'))).toBe(true);
+	});
+
+	it('reads the French till and refunds the sale a refund line follows', async () => {
+		const summary = await replay({
+			source: fixture('french-bakery-mini.csv'),
+			date: '2024-03-16',
+			pace: { kind: 'max' },
+			preorderShare: 0,
+			seed: 1,
+			port: 0,
+			outDir: path.join(out, 'french')
+		});
+
+		expect([summary.format, summary.zone]).toEqual(['french-bakery', 'Europe/Paris']);
+		expect(summary.openingStock.units).toEqual({});
+		expect(summary.unmapped).toEqual([{ name: 'COUPE', known: false, lines: 1, units: 1 }]);
+		expect(summary.routes).toEqual({ stock: 0, bake: 2, procure: 0, counter: 0 });
+		expect(summary.refunds).toEqual([
+			expect.objectContaining({ sku: 'BAGUETTE', quantity: 1, applied: true })
+		]);
+		expect(summary.check.nothingLost).toBe(true);
+	});
+
+	it.skipIf(!fs.existsSync(REAL_DAY))(
+		'replays a full real day of the Bread Basket and loses nothing',
+		async () => {
+			const summary = await replay({
+				source: REAL_DAY,
+				date: '2017-02-04',
+				pace: { kind: 'max' },
+				preorderShare: 0.3,
+				seed: 1,
+				port: 0,
+				outDir: path.join(out, 'real')
+			});
+
+			// Every mapped unit sold that day is in a stored order or in a named refusal.
+			expect(summary.check.nothingLost).toBe(true);
+			expect(summary.check.mappedUnitsSold).toBeGreaterThan(200);
+			// 139 tills that day; those with nothing the catalogue sells are counted, not lost.
+			expect(summary.transactions).toBe(139);
+			expect(summary.orders.sent + summary.transactionsWithNothingToSell).toBe(139);
+			expect(summary.unmapped.find((name) => name.name === 'NONE')?.units).toBe(10);
+			expect(summary.orders.online).toBeGreaterThan(0);
+			expect(summary.completed).toBe(summary.orders.accepted);
+		},
+		120_000
+	);
+});
