@@ -30,31 +30,39 @@ describe('replay', () => {
 			days: ['2024-03-02', '2024-03-09'],
 			units: { BREAD: 3, MEDIALUNA: 2 }
 		});
-		// Six tills: two sold nothing this catalogue has (NONE, Adjustment); four orders.
-		expect([summary.transactions, summary.transactionsWithNothingToSell]).toEqual([6, 2]);
-		expect(summary.orders).toEqual({ sent: 4, accepted: 4, online: 0, pos: 4, refused: [] });
+		// Seven tills: two sold nothing this catalogue has (NONE, Adjustment); five orders, of which
+		// the noon loaf, with the shelf empty, could only be baked by mid-afternoon: declined.
+		expect([summary.transactions, summary.transactionsWithNothingToSell]).toEqual([7, 2]);
+		expect(summary.orders).toMatchObject({
+			sent: 5,
+			accepted: 4,
+			online: 0,
+			pos: 4,
+			refused: [],
+			declined: [{ ticket: '16', units: 1 }]
+		});
 		expect(summary.unmapped.map((name) => [name.name, name.known, name.units])).toEqual([
 			['Tshirt', false, 1],
 			['NONE', true, 1],
 			['Adjustment', true, 1]
 		]);
 		// 09:00 bread from the shelf (3 → 2) and a coffee; 09:15 two loaves (2 → 0); 09:30 two
-		// loaves baked fresh; 11:00 a medialuna from the shelf and a tea.
+		// cookies baked fresh (none on the shelf); 11:00 a medialuna from the shelf and a tea.
 		expect([summary.lines, summary.units]).toEqual([6, 8]);
 		expect(summary.routes).toEqual({ stock: 3, bake: 1, procure: 0, counter: 2 });
-		// One load: the two loaves on a tray of eight, the other six for the shelf.
+		// One load: the two cookies on a tray of twenty, the other eighteen for the shelf.
 		expect([summary.loads, summary.trays, summary.unitsBaked, summary.trayFill]).toEqual([
-			1, 1, 8, 1
+			1, 1, 20, 1
 		]);
 		expect(summary.completed).toBe(4);
 		expect(summary.onTimeRate).toBe(1);
-		// Three walk-ins served at once, one waiting for its bake: the median wait is none.
+		// Three walk-ins served at once, one waiting for its cookies: the median wait is none.
 		expect(summary.fulfillmentMinutes?.p50).toBe(0);
 		expect(summary.fulfillmentMinutes?.mean).toBeGreaterThan(0);
-		// Bread keeps two days; the one medialuna left does not keep until tomorrow.
+		// Cookies keep five days; the one medialuna left does not keep until tomorrow.
 		expect(summary.endingStock).toEqual([
-			{ sku: 'BREAD', name: 'Bread', onHand: 6 },
-			{ sku: 'MEDIALUNA', name: 'Medialuna', onHand: 1 }
+			{ sku: 'MEDIALUNA', name: 'Medialuna', onHand: 1 },
+			{ sku: 'COOKIES', name: 'Cookies', onHand: 18 }
 		]);
 		expect(summary.waste).toEqual({
 			unsold: 1,
@@ -62,9 +70,10 @@ describe('replay', () => {
 			byProduct: [{ sku: 'MEDIALUNA', name: 'Medialuna', unsold: 1, writtenOff: 0 }]
 		});
 		expect(summary.stillOpen).toEqual([]);
+		// The declined loaf is in a stored (cancelled) order: nothing vanished.
 		expect(summary.check).toEqual({
-			mappedUnitsSold: 8,
-			unitsInStoredOrders: 8,
+			mappedUnitsSold: 9,
+			unitsInStoredOrders: 9,
 			unitsRefused: 0,
 			nothingLost: true
 		});
@@ -83,9 +92,10 @@ describe('replay', () => {
 		});
 
 		expect([summary.format, summary.zone]).toEqual(['french-bakery', 'Europe/Paris']);
-		expect(summary.openingStock.units).toEqual({});
+		// The Saturday before sold 3 baguettes and a pain au chocolat: the shelf at opening.
+		expect(summary.openingStock.units).toEqual({ BAGUETTE: 3, 'PAIN-AU-CHOCOLAT': 1 });
 		expect(summary.unmapped).toEqual([{ name: 'COUPE', known: false, lines: 1, units: 1 }]);
-		expect(summary.routes).toEqual({ stock: 0, bake: 2, procure: 0, counter: 0 });
+		expect(summary.routes).toEqual({ stock: 2, bake: 0, procure: 0, counter: 0 });
 		expect(summary.refunds).toEqual([
 			expect.objectContaining({ sku: 'BAGUETTE', quantity: 1, applied: true })
 		]);

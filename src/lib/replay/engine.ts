@@ -52,6 +52,11 @@ export interface EngineOptions {
 	pace: Pace;
 	/** Minutes before the promised time a packer boxes an order ordered ahead. */
 	packAheadMinutes?: number;
+	/**
+	 * The longest a customer at the counter waits for something to be baked; offered a later
+	 * time, they decline and the order is cancelled (counted in the report, not lost).
+	 */
+	walkInWaitMinutes?: number;
 	/** When the replay stops waiting for what is still open. */
 	endsAt: number;
 	seed: number;
@@ -66,6 +71,8 @@ export interface PlacedOrder {
 	id?: number;
 	/** The API's refusal, when the shop could not take it. */
 	refused?: { status: number; message: string };
+	/** A walk-in offered a time too far off, who left instead. */
+	declined?: { promisedAt: string };
 }
 
 export interface EngineResult {
@@ -89,6 +96,7 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 	const { api } = options;
 	const say = options.say ?? (() => {});
 	const packAheadMs = (options.packAheadMinutes ?? 15) * MINUTE_MS;
+	const walkInWaitMs = (options.walkInWaitMinutes ?? 120) * MINUTE_MS;
 	const random = seeded(options.seed + 1);
 	const commands: Record<string, number> = {};
 	const problems: EngineResult['problems'] = [];
@@ -141,6 +149,21 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 		const answer = await api.post<OrderView>('/api/orders', body);
 		const units = order.lines.reduce((total, line) => total + line.quantity, 0);
 		if (answer.status === 201 || answer.status === 200) {
+			const promisedAt = answer.body.promisedAt ?? answer.body.fulfillment.at;
+			if (order.channel === 'pos' && Date.parse(promisedAt) - order.saleAt > walkInWaitMs) {
+				await command('decline', `/api/orders/${answer.body.id}/cancel`, {
+					expectedVersion: answer.body.version,
+					reason: 'the customer at the counter would not wait that long'
+				});
+				placed.push({
+					ticket: order.ticket,
+					channel: order.channel,
+					units,
+					declined: { promisedAt }
+				});
+				say(`walk-in at till ${order.ticket} declined a wait until ${promisedAt}`);
+				return;
+			}
 			placed.push({ ticket: order.ticket, channel: order.channel, units, id: answer.body.id });
 			for (const line of answer.body.lines) {
 				const list = soldBy.get(line.sku) ?? [];

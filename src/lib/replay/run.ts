@@ -105,7 +105,10 @@ export interface ReplaySummary {
 		accepted: number;
 		online: number;
 		pos: number;
-		refused: { reason: string; orders: number; units: number }[];
+		/** Orders the shop could not take, each with the API's reason. */
+		refused: { ticket: string; channel: string; units: number; reason: string }[];
+		/** Walk-ins offered a wait too long, who left (their orders are cancelled). */
+		declined: { ticket: string; units: number; offered: string }[];
 	};
 	lines: number;
 	units: number;
@@ -253,16 +256,23 @@ interface Parts {
 function summarise(parts: Parts): ReplaySummary {
 	const { options, day, result, report } = parts;
 	const accepted = result.placed.filter((order) => order.id !== undefined);
-	const refused = new Map<string, { reason: string; orders: number; units: number }>();
-	for (const order of result.placed) {
-		if (!order.refused) continue;
-		// Times and numbers differ per order; the reason before them groups alike refusals.
-		const reason = order.refused.message.replace(/\d{1,2}:\d{2}|\d+/g, '#');
-		const entry = refused.get(reason) ?? { reason, orders: 0, units: 0 };
-		entry.orders += 1;
-		entry.units += order.units;
-		refused.set(reason, entry);
-	}
+	const refused = result.placed.flatMap((order) =>
+		order.refused
+			? [
+					{
+						ticket: order.ticket,
+						channel: order.channel,
+						units: order.units,
+						reason: order.refused.message
+					}
+				]
+			: []
+	);
+	const declined = result.placed.flatMap((order) =>
+		order.declined
+			? [{ ticket: order.ticket, units: order.units, offered: order.declined.promisedAt }]
+			: []
+	);
 	const commandsRefused = new Map<string, { command: string; message: string; times: number }>();
 	for (const problem of result.problems) {
 		const message = problem.message.replace(/\d+/g, '#');
@@ -271,7 +281,7 @@ function summarise(parts: Parts): ReplaySummary {
 		entry.times += 1;
 		commandsRefused.set(key, entry);
 	}
-	const unitsRefused = [...refused.values()].reduce((total, entry) => total + entry.units, 0);
+	const unitsRefused = refused.reduce((total, entry) => total + entry.units, 0);
 	const mappedUnitsSold = Object.values(day.soldBySku).reduce((total, units) => total + units, 0);
 	const shop = parts.bakery.openingHours.shop.find((interval) =>
 		interval.weekdays.includes(
@@ -295,7 +305,8 @@ function summarise(parts: Parts): ReplaySummary {
 			accepted: accepted.length,
 			online: accepted.filter((order) => order.channel === 'online').length,
 			pos: accepted.filter((order) => order.channel === 'pos').length,
-			refused: [...refused.values()]
+			refused,
+			declined
 		},
 		lines: report.production.lines,
 		units: report.production.units,
@@ -353,7 +364,7 @@ export function summaryMarkdown(summary: ReplaySummary): string {
 		],
 		[
 			'orders',
-			`${summary.orders.accepted} taken of ${summary.orders.sent} sent: ${summary.orders.online} online ahead, ${summary.orders.pos} at the counter`
+			`${summary.orders.accepted} taken of ${summary.orders.sent} sent: ${summary.orders.online} online ahead, ${summary.orders.pos} at the counter, ${summary.orders.refused.length} refused, ${summary.orders.declined.length} declined`
 		],
 		['lines and units', `${summary.lines} lines, ${summary.units} units`],
 		[
@@ -408,7 +419,17 @@ export function summaryMarkdown(summary: ReplaySummary): string {
 			'refused orders',
 			summary.orders.refused.length === 0
 				? 'none'
-				: summary.orders.refused.map((entry) => `${entry.orders} × ${entry.reason}`).join('; ')
+				: summary.orders.refused
+						.map((entry) => `till ${entry.ticket} (${entry.channel}): ${entry.reason}`)
+						.join('; ')
+		],
+		[
+			'walk-ins who would not wait',
+			summary.orders.declined.length === 0
+				? 'none'
+				: summary.orders.declined
+						.map((entry) => `till ${entry.ticket} offered ${entry.offered}`)
+						.join('; ')
 		],
 		[
 			'still open at the end',
