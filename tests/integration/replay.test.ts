@@ -70,11 +70,12 @@ describe('replay', () => {
 			byProduct: [{ sku: 'MEDIALUNA', name: 'Medialuna', unsold: 1, writtenOff: 0 }]
 		});
 		expect(summary.stillOpen).toEqual([]);
-		// The declined loaf is in a stored (cancelled) order: nothing vanished.
+		// The loaf the noon customer would not wait for is counted as left behind, not lost.
 		expect(summary.check).toEqual({
 			mappedUnitsSold: 9,
-			unitsInStoredOrders: 9,
+			unitsInStoredOrders: 8,
 			unitsRefused: 0,
+			unitsDeclined: 1,
 			nothingLost: true
 		});
 		expect(fs.existsSync(path.join(out, 'replay-2024-03-16.md'))).toBe(true);

@@ -54,7 +54,7 @@ export interface EngineOptions {
 	packAheadMinutes?: number;
 	/**
 	 * The longest a customer at the counter waits for something to be baked; offered a later
-	 * time, they decline and the order is cancelled (counted in the report, not lost).
+	 * time, they take what the shelf has and leave the rest (counted in the report, not lost).
 	 */
 	walkInWaitMinutes?: number;
 	/** When the replay stops waiting for what is still open. */
@@ -71,8 +71,14 @@ export interface PlacedOrder {
 	id?: number;
 	/** The API's refusal, when the shop could not take it. */
 	refused?: { status: number; message: string };
-	/** A walk-in offered a time too far off, who left instead. */
-	declined?: { promisedAt: string };
+	/** A walk-in offered a time too far off, who took only what was on the shelf. */
+	declined?: Declined;
+}
+
+interface Declined {
+	promisedAt: string;
+	/** Units left behind. */
+	units: number;
 }
 
 export interface EngineResult {
@@ -133,48 +139,81 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 		return answer;
 	};
 
-	const place = async (order: ReplayOrder) => {
-		const body = {
+	const send = (order: ReplayOrder, lines: ReplayOrder['lines'], suffix = '') => {
+		count('order');
+		progress += 1;
+		return api.post<OrderView>('/api/orders', {
 			customer: { name: `Till ${order.ticket}` },
 			fulfillment:
 				order.channel === 'online'
 					? { type: 'pickup', at: order.saleShopTime }
 					: { type: 'pickup' },
 			channel: order.channel,
-			externalId: `replay-${day.date}-${order.ticket}`,
-			lines: order.lines
-		};
-		count('order');
-		progress += 1;
-		const answer = await api.post<OrderView>('/api/orders', body);
+			externalId: `replay-${day.date}-${order.ticket}${suffix}`,
+			lines
+		});
+	};
+
+	const taken = (order: ReplayOrder, view: OrderView, units: number, declined?: Declined) => {
+		placed.push({ ticket: order.ticket, channel: order.channel, units, id: view.id, declined });
+		for (const line of view.lines) {
+			const list = soldBy.get(line.sku) ?? [];
+			list.push({ id: view.id, lineId: line.id, left: line.quantity });
+			soldBy.set(line.sku, list);
+		}
+	};
+
+	/**
+	 * A walk-in told to come back in hours takes what is on the shelf and leaves the rest: the
+	 * order is cancelled and placed again with only what the shelf and the counter had.
+	 */
+	const shelfOnly = async (order: ReplayOrder, view: OrderView, units: number) => {
+		const promisedAt = view.promisedAt ?? view.fulfillment.at;
+		await command('decline', `/api/orders/${view.id}/cancel`, {
+			expectedVersion: view.version,
+			reason: 'the customer at the counter would not wait that long'
+		});
+		const kept = view.lines
+			.map((line) => ({
+				sku: line.sku,
+				quantity: line.route === 'counter' ? line.quantity : line.reservedUnits
+			}))
+			.filter((line) => line.quantity > 0);
+		const keptUnits = kept.reduce((total, line) => total + line.quantity, 0);
+		const declined = { promisedAt, units: units - keptUnits };
+		say(
+			`walk-in at till ${order.ticket} would not wait until ${promisedAt}; took ${keptUnits} of ${units}`
+		);
+		if (kept.length === 0) {
+			placed.push({ ticket: order.ticket, channel: order.channel, units: 0, declined });
+			return;
+		}
+		const again = await send(order, kept, '-shelf');
+		if (again.status === 201 || again.status === 200)
+			return taken(order, again.body, keptUnits, declined);
+		placed.push({
+			ticket: order.ticket,
+			channel: order.channel,
+			units: keptUnits,
+			declined,
+			refused: { status: again.status, message: errorMessage(again.body) }
+		});
+	};
+
+	const place = async (order: ReplayOrder) => {
+		const answer = await send(order, order.lines);
 		const units = order.lines.reduce((total, line) => total + line.quantity, 0);
-		if (answer.status === 201 || answer.status === 200) {
-			const promisedAt = answer.body.promisedAt ?? answer.body.fulfillment.at;
-			if (order.channel === 'pos' && Date.parse(promisedAt) - order.saleAt > walkInWaitMs) {
-				await command('decline', `/api/orders/${answer.body.id}/cancel`, {
-					expectedVersion: answer.body.version,
-					reason: 'the customer at the counter would not wait that long'
-				});
-				placed.push({
-					ticket: order.ticket,
-					channel: order.channel,
-					units,
-					declined: { promisedAt }
-				});
-				say(`walk-in at till ${order.ticket} declined a wait until ${promisedAt}`);
-				return;
-			}
-			placed.push({ ticket: order.ticket, channel: order.channel, units, id: answer.body.id });
-			for (const line of answer.body.lines) {
-				const list = soldBy.get(line.sku) ?? [];
-				list.push({ id: answer.body.id, lineId: line.id, left: line.quantity });
-				soldBy.set(line.sku, list);
-			}
-		} else {
+		if (answer.status !== 201 && answer.status !== 200) {
 			const refused = { status: answer.status, message: errorMessage(answer.body) };
 			placed.push({ ticket: order.ticket, channel: order.channel, units, refused });
 			say(`order for till ${order.ticket} refused: ${refused.message}`);
+			return;
 		}
+		const promisedAt = Date.parse(answer.body.promisedAt ?? answer.body.fulfillment.at);
+		if (order.channel === 'pos' && promisedAt - order.saleAt > walkInWaitMs) {
+			return shelfOnly(order, answer.body, units);
+		}
+		taken(order, answer.body, units);
 	};
 
 	/** The loads' next step and when it is due. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import type { OrderView } from '../domain/order';
-import { addShopDays, instantAt, wallClock } from '../domain/shop-time';
+import { addShopDays, formatShopTime, instantAt, wallClock } from '../domain/shop-time';
 import { openDatabase } from '../server/db/client';
 import demoBakery from '../server/demo/demo-bakery.json';
 import { seedBakery, type BakeryData } from '../server/demo/seed';
@@ -107,7 +107,7 @@ export interface ReplaySummary {
 		pos: number;
 		/** Orders the shop could not take, each with the API's reason. */
 		refused: { ticket: string; channel: string; units: number; reason: string }[];
-		/** Walk-ins offered a wait too long, who left (their orders are cancelled). */
+		/** Walk-ins offered a wait too long, who took what the shelf had and left the rest. */
 		declined: { ticket: string; units: number; offered: string }[];
 	};
 	lines: number;
@@ -135,6 +135,8 @@ export interface ReplaySummary {
 		mappedUnitsSold: number;
 		unitsInStoredOrders: number;
 		unitsRefused: number;
+		/** Left at the counter by walk-ins who would not wait for a bake. */
+		unitsDeclined: number;
 		nothingLost: boolean;
 	};
 	report: string;
@@ -230,9 +232,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 	}
 }
 
-/** Units in the orders the server kept for this replay's tills, whatever day they were promised. */
+/**
+ * Units in the orders the server kept for this replay's tills, whatever day they were promised;
+ * orders cancelled when a walk-in would not wait are counted by what the customer left instead.
+ */
 async function storedUnits(api: Api, date: string): Promise<number> {
-	const all = 'received,in_production,ready,out_for_delivery,completed,cancelled';
+	const all = 'received,in_production,ready,out_for_delivery,completed';
 	const answer = await api.get<{ orders: OrderView[] }>(`/api/orders?status=${all}&limit=2000`);
 	return answer.body.orders
 		.filter((order) => order.externalId?.startsWith(`replay-${date}-`))
@@ -257,7 +262,7 @@ function summarise(parts: Parts): ReplaySummary {
 	const { options, day, result, report } = parts;
 	const accepted = result.placed.filter((order) => order.id !== undefined);
 	const refused = result.placed.flatMap((order) =>
-		order.refused
+		order.refused && order.id === undefined
 			? [
 					{
 						ticket: order.ticket,
@@ -270,9 +275,10 @@ function summarise(parts: Parts): ReplaySummary {
 	);
 	const declined = result.placed.flatMap((order) =>
 		order.declined
-			? [{ ticket: order.ticket, units: order.units, offered: order.declined.promisedAt }]
+			? [{ ticket: order.ticket, units: order.declined.units, offered: order.declined.promisedAt }]
 			: []
 	);
+	const unitsDeclined = declined.reduce((total, entry) => total + entry.units, 0);
 	const commandsRefused = new Map<string, { command: string; message: string; times: number }>();
 	for (const problem of result.problems) {
 		const message = problem.message.replace(/\d+/g, '#');
@@ -341,7 +347,8 @@ function summarise(parts: Parts): ReplaySummary {
 			mappedUnitsSold,
 			unitsInStoredOrders: parts.stored,
 			unitsRefused,
-			nothingLost: parts.stored + unitsRefused === mappedUnitsSold
+			unitsDeclined,
+			nothingLost: parts.stored + unitsRefused + unitsDeclined === mappedUnitsSold
 		},
 		report: `/admin/reports?date=${day.date}`
 	};
@@ -427,9 +434,7 @@ export function summaryMarkdown(summary: ReplaySummary): string {
 			'walk-ins who would not wait',
 			summary.orders.declined.length === 0
 				? 'none'
-				: summary.orders.declined
-						.map((entry) => `till ${entry.ticket} offered ${entry.offered}`)
-						.join('; ')
+				: `${summary.orders.declined.length} walk-ins left ${summary.orders.declined.reduce((total, entry) => total + entry.units, 0)} units rather than wait for a bake (offered ${summary.orders.declined.map((entry) => formatShopTime(Date.parse(entry.offered), summary.zone, 'HH:mm')).join(', ')})`
 		],
 		[
 			'still open at the end',
@@ -439,7 +444,7 @@ export function summaryMarkdown(summary: ReplaySummary): string {
 		],
 		[
 			'nothing lost',
-			`${summary.check.nothingLost ? 'yes' : 'NO'}: ${summary.check.mappedUnitsSold} mapped units sold = ${summary.check.unitsInStoredOrders} in stored orders + ${summary.check.unitsRefused} refused`
+			`${summary.check.nothingLost ? 'yes' : 'NO'}: ${summary.check.mappedUnitsSold} mapped units sold = ${summary.check.unitsInStoredOrders} in stored orders + ${summary.check.unitsRefused} refused + ${summary.check.unitsDeclined} left by walk-ins who would not wait`
 		]
 	];
 	const cell = (text: string) => text.replace(/\|/g, '\\|');
