@@ -21,10 +21,15 @@ export interface RunningServer {
  * Starts the built production server (server.ts over build/) on a free port with its own
  * database file, the way `npm start` runs it. `npm run build` must have run first.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+	env: Record<string, string> = {},
+	/** Another entry or extra Node flags, for benchmarks that wrap the server. */
+	launch: { entry?: string; nodeArgs?: string[] } = {}
+): Promise<RunningServer> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-server-'));
 	const databasePath = env.DATABASE_PATH ?? path.join(dir, 'bakery.sqlite');
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+	const args = [...(launch.nodeArgs ?? []), '--import', 'tsx', launch.entry ?? 'server.ts'];
+	const child = spawn(process.execPath, args, {
 		env: {
 			...process.env,
 			PORT: '0',
