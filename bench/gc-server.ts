@@ -8,3 +8,5 @@ if (!collect) throw new Error('start with node --expose-gc');
 process.on('SIGUSR2', () => collect());
 
 await import('../server');
+
+export {};
