@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db/client';
 import { seedBakery } from '../../src/lib/server/demo/seed';
 import type { Deps } from '../../src/lib/server/deps';
 import { AppError } from '../../src/lib/server/errors';
+import { writeSettings, type ShopSettings } from '../../src/lib/server/settings';
 
 export interface TestBakery {
 	deps: Deps;
@@ -21,7 +22,12 @@ export interface TestBakery {
 }
 
 /** A demo bakery in a fresh SQLite file with the real migrations, a fixed clock and a recorder. */
-export function testBakery(options: { now: number; zone?: string; data?: unknown }): TestBakery {
+export function testBakery(options: {
+	now: number;
+	zone?: string;
+	data?: unknown;
+	settings?: Partial<ShopSettings>;
+}): TestBakery {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-test-'));
 	const file = path.join(dir, 'bakery.sqlite');
 	const config = loadConfig({
@@ -31,6 +37,7 @@ export function testBakery(options: { now: number; zone?: string; data?: unknown
 	});
 	const db = openDatabase(file);
 	seedBakery(db, options.now, options.data);
+	if (options.settings) writeSettings(db, options.settings);
 
 	let now = options.now;
 	const published: LiveEvent[] = [];

@@ -9,7 +9,11 @@ import {
 	startPrep
 } from '../../src/lib/server/production/loads';
 import { planView } from '../../src/lib/server/production/plan-view';
+import { writeSettings } from '../../src/lib/server/settings';
 import { refusal, testBakery, type TestBakery } from '../helpers/deps';
+
+/** These tests count what is baked for orders; trays filled for the shelf have their own test. */
+const DEMAND_ONLY = { fillTraysForShelf: false };
 
 const ZONE = 'Europe/London';
 // Thursday 13 June 2024, 05:00 in London.
@@ -17,7 +21,7 @@ const NOW = Date.parse('2024-06-13T04:00:00Z');
 
 let bakery: TestBakery;
 beforeEach(() => {
-	bakery = testBakery({ now: NOW, zone: ZONE });
+	bakery = testBakery({ now: NOW, zone: ZONE, settings: DEMAND_ONLY });
 });
 afterEach(() => bakery.close());
 
@@ -92,6 +96,26 @@ describe('oven station commands', () => {
 		]);
 		const again = refusal(() => startLoad(bakery.deps, load!.id, { expectedVersion: 2 }));
 		expect(again.message).toBe(`load ${load!.id} is baking; it cannot be started`);
+	});
+
+	it('bakes a full tray when the shop fills trays: the extra is on the shelf for walk-ins', () => {
+		writeSettings(bakery.db, { fillTraysForShelf: true });
+		const order = orderFocaccia(10);
+		const [load] = planView(bakery.db, ZONE).loads;
+		expect(load!.trays).toMatchObject([
+			{ name: 'Focaccia', units: 12, feeds: [{ orderNumber: order.number, units: 10 }] }
+		]);
+		startLoad(bakery.deps, load!.id, { expectedVersion: 1 });
+		finishLoad(bakery.deps, load!.id, { expectedVersion: 2 });
+
+		expect(shelf('FOCACCIA')).toEqual({ onHand: 12, reserved: 10 });
+		const walkIn = placeOrder(bakery.deps, {
+			customer: { name: 'Ben Ode' },
+			fulfillment: { type: 'pickup' },
+			channel: 'pos',
+			lines: [{ sku: 'FOCACCIA', quantity: 2 }]
+		}).order;
+		expect(walkIn.lines[0]).toMatchObject({ route: 'stock', reservedUnits: 2 });
 	});
 
 	it('finishes a load: the goods go on the shelf, held for the orders they were baked for', () => {

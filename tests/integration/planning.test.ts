@@ -7,6 +7,9 @@ import { planView } from '../../src/lib/server/production/plan-view';
 import { procurementList } from '../../src/lib/server/production/procurement';
 import { refusal, testBakery, type TestBakery } from '../helpers/deps';
 
+/** These tests count what is baked for orders; trays filled for the shelf have their own test. */
+const DEMAND_ONLY = { fillTraysForShelf: false };
+
 const ZONE = 'Europe/London';
 // Thursday 13 June 2024, 05:00 in London (04:00 UTC): the bakehouse is open, the shop opens at 07:30.
 const NOW = Date.parse('2024-06-13T04:00:00Z');
@@ -32,7 +35,7 @@ afterEach(() => bakery?.close());
 
 describe('routing each line', () => {
 	it('takes what the shelf has, bakes the rest, and sends drinks to the counter', () => {
-		bakery = testBakery({ now: NOW, zone: ZONE });
+		bakery = testBakery({ now: NOW, zone: ZONE, settings: DEMAND_ONLY });
 		// The demo opens with 12 croissants on the shelf.
 		const { order: placed } = placeOrder(
 			bakery.deps,
@@ -84,7 +87,7 @@ describe('routing each line', () => {
 	});
 
 	it('writes every reservation to the ledger and gives it back on cancellation; the plan shrinks', () => {
-		bakery = testBakery({ now: NOW, zone: ZONE });
+		bakery = testBakery({ now: NOW, zone: ZONE, settings: DEMAND_ONLY });
 		const first = placeOrder(bakery.deps, order([{ sku: 'CROISSANT', quantity: 20 }])).order;
 		const second = placeOrder(bakery.deps, order([{ sku: 'CROISSANT', quantity: 10 }])).order;
 		expect(
@@ -110,7 +113,11 @@ describe('routing each line', () => {
 	});
 
 	it('refuses a time the ovens cannot meet, says what is left and when would work', () => {
-		bakery = testBakery({ now: Date.parse('2024-06-13T08:00:00Z'), zone: ZONE });
+		bakery = testBakery({
+			now: Date.parse('2024-06-13T08:00:00Z'),
+			zone: ZONE,
+			settings: DEMAND_ONLY
+		});
 		const error = refusal(() =>
 			placeOrder(bakery.deps, order([{ sku: 'CROISSANT', quantity: 30 }], '2024-06-13T09:45'))
 		);
@@ -127,7 +134,11 @@ describe('routing each line', () => {
 	});
 
 	it('moves a counter order with no time to the earliest the ovens can meet', () => {
-		bakery = testBakery({ now: Date.parse('2024-06-13T08:00:00Z'), zone: ZONE });
+		bakery = testBakery({
+			now: Date.parse('2024-06-13T08:00:00Z'),
+			zone: ZONE,
+			settings: DEMAND_ONLY
+		});
 		const { order: placed } = placeOrder(
 			bakery.deps,
 			order([{ sku: 'BAGUETTE', quantity: 10 }], undefined, {
@@ -142,7 +153,7 @@ describe('routing each line', () => {
 	});
 
 	it('lists a short ingredient on the line and on the procurement list, with when it must arrive', () => {
-		bakery = testBakery({ now: NOW, zone: ZONE });
+		bakery = testBakery({ now: NOW, zone: ZONE, settings: DEMAND_ONLY });
 		bakery.db.$client
 			.prepare(
 				"insert into ingredient_movements (ingredient_id, reason, delta, note, at) select id, 'adjust', -4500, 'recount', ? from ingredients where code = 'dark-chocolate'"
@@ -182,7 +193,7 @@ describe('routing each line', () => {
 	});
 
 	it('refuses a time before a short ingredient can arrive, naming the supplier and a time that works', () => {
-		bakery = testBakery({ now: NOW, zone: ZONE });
+		bakery = testBakery({ now: NOW, zone: ZONE, settings: DEMAND_ONLY });
 		bakery.db.$client
 			.prepare(
 				"insert into ingredient_movements (ingredient_id, reason, delta, note, at) select id, 'adjust', -4500, 'recount', ? from ingredients where code = 'dark-chocolate'"
@@ -246,7 +257,7 @@ describe('promises', () => {
 	const now = Date.parse('2024-06-13T09:00:00Z');
 
 	it('never makes an order already promised late: the newcomer is refused with a time that works', () => {
-		bakery = testBakery({ now, zone: ZONE, data: tinyBakery });
+		bakery = testBakery({ now, zone: ZONE, data: tinyBakery, settings: DEMAND_ONLY });
 		const promised = placeOrder(
 			bakery.deps,
 			order([{ sku: 'COOKIE', quantity: 20 }], '2024-06-13T11:00')
@@ -265,7 +276,7 @@ describe('promises', () => {
 	});
 
 	it('offers only the pickup times the ovens can meet for a basket', () => {
-		bakery = testBakery({ now, zone: ZONE, data: tinyBakery });
+		bakery = testBakery({ now, zone: ZONE, data: tinyBakery, settings: DEMAND_ONLY });
 		placeOrder(bakery.deps, order([{ sku: 'COOKIE', quantity: 20 }], '2024-06-13T11:00'));
 
 		const [today] = offeredSlots(bakery.deps, {

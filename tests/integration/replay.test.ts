@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { replay } from '../../src/lib/replay/run';
@@ -101,6 +102,47 @@ describe('replay', () => {
 			expect.objectContaining({ sku: 'BAGUETTE', quantity: 1, applied: true })
 		]);
 		expect(summary.check.nothingLost).toBe(true);
+	});
+
+	it.each([
+		// Clocks go back at 02:00: 01:30 happens twice (the first is taken), then GMT.
+		[
+			'2016-10-30',
+			{ '1': '2016-10-30T01:30:00+01:00', '2': '2016-10-30T09:58:11Z', '3': '2016-10-30T14:48:40Z' }
+		],
+		// Clocks go forward at 01:00: 00:45 is still GMT, the rest British Summer Time.
+		[
+			'2017-03-26',
+			{
+				'10': '2017-03-26T00:45:00Z',
+				'11': '2017-03-26T09:08:01+01:00',
+				'12': '2017-03-26T16:12:40+01:00'
+			}
+		]
+	])('replays the day the clocks change, %s, on the shop clock', async (date, placedAt) => {
+		const dir = path.join(out, `dst-${date}`);
+		const summary = await replay({
+			source: fixture('bread-basket-dst.csv'),
+			date,
+			pace: { kind: 'max' },
+			preorderShare: 0,
+			seed: 1,
+			port: 0,
+			outDir: dir
+		});
+		expect(summary.check.nothingLost).toBe(true);
+		expect(summary.completed).toBe(3);
+
+		const db = new Database(path.join(dir, `replay-${date}.sqlite`), { readonly: true });
+		const rows = db
+			.prepare('select external_id as till, created_at as at, business_date as day from orders')
+			.all() as { till: string; at: number; day: string }[];
+		db.close();
+		// Walk-ins are placed at the till's time, read in Europe/London, and belong to that day.
+		expect(Object.fromEntries(rows.map((row) => [row.till.split('-').at(-1), row.at]))).toEqual(
+			Object.fromEntries(Object.entries(placedAt).map(([till, iso]) => [till, Date.parse(iso)]))
+		);
+		expect(new Set(rows.map((row) => row.day))).toEqual(new Set([date]));
 	});
 
 	it.skipIf(!fs.existsSync(REAL_DAY))(

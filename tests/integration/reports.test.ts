@@ -49,6 +49,8 @@ interface OrderSpec {
 	collected?: string;
 	packedRight?: boolean;
 	rating?: number;
+	/** The time the customer asked for; left out, as soon as possible. */
+	requested?: string;
 }
 
 function addOrder(db: Db, spec: OrderSpec): void {
@@ -68,6 +70,7 @@ function addOrder(db: Db, spec: OrderSpec): void {
 			currency: 'GBP',
 			trackingToken: `${spec.date ?? DAY.date}-${spec.number}`,
 			promisedAt: optional(spec.promised),
+			requestedAt: optional(spec.requested),
 			packedAt: optional(spec.ready),
 			packedRight: spec.packedRight ?? null,
 			completedAt: optional(spec.collected),
@@ -239,6 +242,28 @@ describe('day report', () => {
 		});
 	});
 
+	it('measures fulfillment time on orders for as soon as possible, not on those for later', () => {
+		aDay(bakery.db);
+		// Ordered the evening before for noon and ready at 11:50: on time, but no 15-hour wait.
+		addOrder(bakery.db, {
+			number: '9',
+			status: 'ready',
+			placed: '2024-06-12T21:00',
+			requested: '2024-06-13T12:00',
+			promised: '2024-06-13T12:00',
+			ready: '2024-06-13T11:50'
+		});
+
+		const { summary, orders } = dayReport(bakery.db, DAY);
+		expect(summary.fulfillmentMinutes).toEqual({ p50: 27.5, p95: 55.5, mean: 33.8 });
+		expect(summary.onTimeRate).toBe(3 / 5);
+		expect(orders.find((order) => order.number === '9')).toMatchObject({
+			asap: false,
+			placedToReadyMinutes: 890,
+			onTime: true
+		});
+	});
+
 	it('gives each order its timings on the shop clock', () => {
 		aDay(bakery.db);
 		const report = dayReport(bakery.db, DAY);
@@ -252,6 +277,7 @@ describe('day report', () => {
 			readyAt: '2024-06-13T09:20:00+01:00',
 			completedAt: '2024-06-13T09:40:00+01:00',
 			promisedAt: '2024-06-13T09:30:00+01:00',
+			asap: true,
 			placedToReadyMinutes: 20,
 			placedToCollectedMinutes: 40,
 			onTime: true,
@@ -416,14 +442,14 @@ describe('CSV export', () => {
 		const lines = reportCsv(dayReport(bakery.db, DAY), 'orders').split('\n');
 
 		expect(lines[0]).toBe(
-			'\uFEFFnumber,channel,fulfillment,placed_at,ready_at,completed_at,promised_at,placed_to_ready_minutes,placed_to_collected_minutes,on_time,minutes_late,packed_right,rating'
+			'\uFEFFnumber,channel,fulfillment,placed_at,ready_at,completed_at,promised_at,asap,placed_to_ready_minutes,placed_to_collected_minutes,on_time,minutes_late,packed_right,rating'
 		);
 		expect(lines.slice(1)).toEqual([
-			'1,online,pickup,2024-06-13T09:00:00+01:00,2024-06-13T09:20:00+01:00,2024-06-13T09:40:00+01:00,2024-06-13T09:30:00+01:00,20,40,true,0,true,5',
-			'2,pos,pickup,2024-06-13T09:10:00+01:00,2024-06-13T09:40:00+01:00,,2024-06-13T09:30:00+01:00,30,,false,10,false,3',
-			'3,online,pickup,2024-06-13T10:05:00+01:00,2024-06-13T10:30:00+01:00,,2024-06-13T10:30:00+01:00,25,,true,0,true,4',
-			'4,shopify,pickup,2024-06-13T10:20:00+01:00,2024-06-13T11:20:00+01:00,,2024-06-13T11:00:00+01:00,60,,false,20,true,',
-			'5,online,pickup,2024-06-13T11:00:00+01:00,,,2024-06-13T11:30:00+01:00,,,,,,',
+			'1,online,pickup,2024-06-13T09:00:00+01:00,2024-06-13T09:20:00+01:00,2024-06-13T09:40:00+01:00,2024-06-13T09:30:00+01:00,true,20,40,true,0,true,5',
+			'2,pos,pickup,2024-06-13T09:10:00+01:00,2024-06-13T09:40:00+01:00,,2024-06-13T09:30:00+01:00,true,30,,false,10,false,3',
+			'3,online,pickup,2024-06-13T10:05:00+01:00,2024-06-13T10:30:00+01:00,,2024-06-13T10:30:00+01:00,true,25,,true,0,true,4',
+			'4,shopify,pickup,2024-06-13T10:20:00+01:00,2024-06-13T11:20:00+01:00,,2024-06-13T11:00:00+01:00,true,60,,false,20,true,',
+			'5,online,pickup,2024-06-13T11:00:00+01:00,,,2024-06-13T11:30:00+01:00,true,,,,,,',
 			''
 		]);
 	});
