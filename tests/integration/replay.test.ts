@@ -13,17 +13,14 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 const fixture = (name: string) => path.resolve('tests/fixtures', name);
 const REAL_DAY = path.resolve('../shared/data/BreadBasket_DMS.csv');
 
+/** A day at full speed on a free port, every sale a walk-in unless said otherwise. */
+function replayDay(source: string, date: string, outDir: string, preorderShare = 0) {
+	return replay({ source, date, pace: { kind: 'max' }, preorderShare, seed: 1, port: 0, outDir });
+}
+
 describe('replay', () => {
 	it('replays the small Bread Basket day to the summary worked out by hand', async () => {
-		const summary = await replay({
-			source: fixture('bread-basket-mini.csv'),
-			date: '2024-03-16',
-			pace: { kind: 'max' },
-			preorderShare: 0,
-			seed: 1,
-			port: 0,
-			outDir: out
-		});
+		const summary = await replayDay(fixture('bread-basket-mini.csv'), '2024-03-16', out);
 
 		// Opening stock: the two Saturdays before sold 2 and 4 loaves and 1 and 3 medialunas.
 		expect(summary.openingStock).toEqual({
@@ -83,15 +80,11 @@ describe('replay', () => {
 	});
 
 	it('reads the French till and refunds the sale a refund line follows', async () => {
-		const summary = await replay({
-			source: fixture('french-bakery-mini.csv'),
-			date: '2024-03-16',
-			pace: { kind: 'max' },
-			preorderShare: 0,
-			seed: 1,
-			port: 0,
-			outDir: path.join(out, 'french')
-		});
+		const summary = await replayDay(
+			fixture('french-bakery-mini.csv'),
+			'2024-03-16',
+			path.join(out, 'french')
+		);
 
 		expect([summary.format, summary.zone]).toEqual(['french-bakery', 'Europe/Paris']);
 		// The Saturday before sold 3 baguettes and a pain au chocolat: the shelf at opening.
@@ -121,15 +114,7 @@ describe('replay', () => {
 		]
 	])('replays the day the clocks change, %s, on the shop clock', async (date, placedAt) => {
 		const dir = path.join(out, `dst-${date}`);
-		const summary = await replay({
-			source: fixture('bread-basket-dst.csv'),
-			date,
-			pace: { kind: 'max' },
-			preorderShare: 0,
-			seed: 1,
-			port: 0,
-			outDir: dir
-		});
+		const summary = await replayDay(fixture('bread-basket-dst.csv'), date, dir);
 		expect(summary.check.nothingLost).toBe(true);
 		expect(summary.completed).toBe(3);
 
@@ -146,17 +131,9 @@ describe('replay', () => {
 	});
 
 	it.skipIf(!fs.existsSync(REAL_DAY))(
-		'replays a full real day of the Bread Basket and loses nothing',
+		'replays a full real day of the Bread Basket and loses nothing (when ../shared/data is there)',
 		async () => {
-			const summary = await replay({
-				source: REAL_DAY,
-				date: '2017-02-04',
-				pace: { kind: 'max' },
-				preorderShare: 0.3,
-				seed: 1,
-				port: 0,
-				outDir: path.join(out, 'real')
-			});
+			const summary = await replayDay(REAL_DAY, '2017-02-04', path.join(out, 'real'), 0.3);
 
 			// Every mapped unit sold that day is in a stored order or in a named refusal.
 			expect(summary.check.nothingLost).toBe(true);
