@@ -264,6 +264,31 @@ describe('day report', () => {
 		});
 	});
 
+	it('counts an order ready within its promised minute as on time, and one later as late', () => {
+		addOrder(bakery.db, {
+			number: '1',
+			channel: 'pos',
+			status: 'ready',
+			placed: '2024-06-13T09:00:00',
+			promised: '2024-06-13T09:00:00',
+			ready: '2024-06-13T09:00:40'
+		});
+		addOrder(bakery.db, {
+			number: '2',
+			channel: 'pos',
+			status: 'ready',
+			placed: '2024-06-13T09:05:00',
+			promised: '2024-06-13T09:05:00',
+			ready: '2024-06-13T09:06:30'
+		});
+
+		const { orders } = dayReport(bakery.db, DAY);
+		expect(orders.map(({ onTime, minutesLate }) => [onTime, minutesLate])).toEqual([
+			[true, 0.7],
+			[false, 1.5]
+		]);
+	});
+
 	it('gives each order its timings on the shop clock', () => {
 		aDay(bakery.db);
 		const report = dayReport(bakery.db, DAY);
