@@ -49,7 +49,7 @@ function refuseFormBody(req: IncomingMessage, res: ServerResponse): boolean {
 			}
 		})
 	);
-	// The body is not read; drop the connection's keep-alive rather than leave it unread.
+	// Drain the unread body so the connection can serve the next request.
 	req.resume();
 	return true;
 }

@@ -303,11 +303,11 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 			});
 		}
 
-		const stillOpen = new Set(
-			(
-				await api.get<{ orders: OrderView[] }>(`/api/orders?status=${OPEN}&limit=2000`)
-			).body.orders.map((order) => order.id)
-		);
+		// What is still open after packing and handover: it holds refunds back and sets the next step.
+		const current = (
+			await api.get<{ orders: OrderView[] }>(`/api/orders?status=${OPEN}&limit=2000`)
+		).body.orders;
+		const stillOpen = new Set(current.map((order) => order.id));
 		while (refunds.length > 0 && refunds[0]!.at <= clock) {
 			if (!(await refundDue(refunds[0]!, clock, stillOpen))) break;
 			refunds.shift();
@@ -315,9 +315,6 @@ export async function runDay(day: DayPlan, options: EngineOptions): Promise<Engi
 
 		// The next moment anything is due.
 		plan = (await api.get<PlanView>('/api/plan')).body;
-		const current = (
-			await api.get<{ orders: OrderView[] }>(`/api/orders?status=${OPEN}&limit=2000`)
-		).body.orders;
 		const upcoming = [
 			queue[0]?.placeAt,
 			// A refund waiting for its sale to close is woken by that order's own steps.
