@@ -14,6 +14,11 @@ export interface RunningServer {
 	process: ChildProcess;
 	/** Log lines the server printed, for assertions and for a failing test's story. */
 	output: string[];
+	/**
+	 * Headers that sign a request in as the demo bakery's staff (a session cookie), for staff
+	 * endpoints and staff sockets. Empty when the server has no demo accounts.
+	 */
+	headers: Record<string, string>;
 	stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -72,6 +77,7 @@ export async function startServer(
 		databasePath,
 		process: child,
 		output,
+		headers: {},
 		stop: (signal = 'SIGTERM') =>
 			new Promise((resolve) => {
 				if (child.exitCode !== null) return resolve(child.exitCode);
@@ -84,6 +90,7 @@ export async function startServer(
 export function connectScreen(server: RunningServer): BakerySocket {
 	return io(server.url, {
 		transports: ['websocket'],
+		extraHeaders: server.headers,
 		reconnectionDelay: 50,
 		reconnectionDelayMax: 200
 	});
