@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { defineConfig, devices } from '@playwright/test';
 
+import { E2E_MANAGER, STORAGE_STATE } from './tests/e2e/sign-in';
+
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 // Outside test-results/, which Playwright empties at start; a new file per run.
 const DATABASE_PATH = path.join(os.tmpdir(), `bakery-e2e-${process.pid}-${Date.now()}.sqlite`);
@@ -15,6 +17,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
 	testDir: 'tests/e2e',
+	globalSetup: './tests/e2e/global-setup.ts',
 	fullyParallel: false,
 	workers: 1,
 	retries: 0,
@@ -22,6 +25,7 @@ export default defineConfig({
 	reporter: [['list'], ['json', { outputFile: 'reports/playwright.json' }]],
 	use: {
 		baseURL: `http://127.0.0.1:${PORT}`,
+		storageState: STORAGE_STATE,
 		trace: 'retain-on-failure',
 		screenshot: 'only-on-failure'
 	},
@@ -57,7 +61,10 @@ export default defineConfig({
 			ORIGIN: `http://127.0.0.1:${PORT}`,
 			DATABASE_PATH,
 			LOG_LEVEL: 'warn',
-			PRINT_URLS: 'false'
+			PRINT_URLS: 'false',
+			MANAGER_NAME: E2E_MANAGER.name,
+			MANAGER_PASSWORD: E2E_MANAGER.password,
+			PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000'
 		}
 	}
 });

@@ -22,6 +22,8 @@ const PAGES = [
 	['What to buy', '/admin/procurement'],
 	['Reports', '/admin/reports'],
 	['Notices sent', '/admin/notices'],
+	['Staff and screens', '/admin/staff'],
+	['Sign in', '/signin'],
 	['Metrics', '/metrics'],
 	['Products API', '/api/products'],
 	['Health', '/healthz']
@@ -57,6 +59,7 @@ function refuseFormBody(req: IncomingMessage, res: ServerResponse): boolean {
 async function main() {
 	const rt = runtime();
 	const log = rt.log.child({ module: 'server' });
+	const first = await rt.ready;
 
 	// adapter-node reads ORIGIN itself; make sure it sees the one we resolved (with its default).
 	process.env.ORIGIN = rt.config.origin;
@@ -83,6 +86,17 @@ async function main() {
 		for (const [name, url] of PAGES) console.log(`  ${name.padEnd(20)} ${base}${url}`);
 		console.log('');
 	}
+	// Printed once, on the start that made them; they are not kept anywhere in plain text.
+	if (first.manager) {
+		console.log(
+			`  First manager: sign in at ${base}/signin as "${first.manager.name}" with password ${first.manager.password}\n` +
+				'  (shown only now; set MANAGER_PASSWORD before the first start to choose it).'
+		);
+	}
+	if (first.staff) {
+		console.log(`  Demo staff: "${first.staff.name}" with PIN ${first.staff.pin}.`);
+	}
+	if (first.manager || first.staff) console.log('');
 
 	let stopping = false;
 	const stop = async (signal: string) => {

@@ -9,6 +9,26 @@ const config = {
 	},
 	kit: {
 		adapter: adapter({ out: 'build' }),
+		// Form posts from another site are refused (the API refuses them in its own shape first).
+		csrf: { checkOrigin: true },
+		// SvelteKit adds a nonce for its own start-up script; nothing else inline may run.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				// Svelte's transitions and style: directives write inline styles.
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:'],
+				'font-src': ['self'],
+				// 'self' covers the Socket.IO WebSocket on the same host.
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		},
 		typescript: {
 			// Type-check the root files too: server.ts, the configs and the scripts.
 			config: (tsconfig) => {

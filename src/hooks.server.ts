@@ -1,10 +1,121 @@
-import type { HandleServerError, ServerInit } from '@sveltejs/kit';
+import {
+	json,
+	redirect,
+	type Handle,
+	type HandleServerError,
+	type ServerInit
+} from '@sveltejs/kit';
 
+import { accessFor, allows } from '$lib/server/auth/access';
+import { findViewer, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { AppError } from '$lib/server/errors';
 import { runtime } from '$lib/server/runtime';
+import { securityHeaders } from '$lib/server/security/headers';
 
 /** Opens the database (and loads the demo bakery) before the first request, not during it. */
-export const init: ServerInit = () => {
-	runtime();
+export const init: ServerInit = async () => {
+	await runtime().ready;
+};
+
+function answer(error: AppError): Response {
+	const headers: Record<string, string> = {};
+	const retry = error.details.retryAfterSeconds;
+	if (typeof retry === 'number') headers['retry-after'] = String(retry);
+	return json(error.toJSON(), { status: error.status, headers });
+}
+
+/** A metrics scraper may use a bearer token instead of a session. */
+function isMetricsScrape(request: Request, pathname: string, token: string | undefined): boolean {
+	return (
+		token !== undefined &&
+		pathname === '/metrics' &&
+		request.headers.get('authorization') === `Bearer ${token}`
+	);
+}
+
+/**
+ * Every request: who it comes from (the session cookie), whether they may open this path, the
+ * public limits, and the security headers on the way out. Pages answer a missing session with a
+ * trip to the sign-in page; the API answers in its own JSON shape.
+ */
+export const handle: Handle = async ({ event, resolve }) => {
+	const rt = runtime();
+	const { pathname } = event.url;
+	const { method } = event.request;
+	const isApi = pathname.startsWith('/api/') || pathname === '/metrics';
+
+	const viewer = findViewer(rt.db, event.cookies.get(SESSION_COOKIE), rt.now());
+	event.locals.viewer = viewer;
+
+	// Cookies go with cross-site requests too; a write from another site's page is refused.
+	const origin = event.request.headers.get('origin');
+	if (
+		isApi &&
+		!['GET', 'HEAD', 'OPTIONS'].includes(method) &&
+		origin &&
+		origin !== event.url.origin
+	) {
+		return answer(
+			new AppError(
+				403,
+				'cross_site',
+				`Origin: ${origin} is not this shop; send requests from ${event.url.origin}`
+			)
+		);
+	}
+
+	const needed = accessFor(method, pathname);
+	if (
+		!allows(viewer?.role ?? null, needed) &&
+		!isMetricsScrape(event.request, pathname, rt.config.metricsToken)
+	) {
+		if (isApi) {
+			const error = viewer
+				? new AppError(403, 'forbidden', `${pathname}: needs a manager; sign in as one`)
+				: new AppError(
+						401,
+						'unauthenticated',
+						`${pathname}: needs a staff sign-in; sign in at /signin`
+					);
+			return answer(error);
+		}
+		if (viewer) {
+			return new Response('This page is for managers. Sign in as a manager to open it.', {
+				status: 403,
+				headers: { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(false) }
+			});
+		}
+		redirect(303, `/signin?next=${encodeURIComponent(pathname + event.url.search)}`);
+	}
+
+	// A signed-in browser is never limited; the public is, per address.
+	if (!viewer) {
+		try {
+			await rt.limiter.check(method, pathname, event.getClientAddress());
+		} catch (error) {
+			if (!(error instanceof AppError)) throw error;
+			if (isApi) return answer(error);
+			return new Response(`${error.message}.`, {
+				status: 429,
+				headers: {
+					'content-type': 'text/plain; charset=utf-8',
+					'retry-after': String(error.details.retryAfterSeconds ?? 60)
+				}
+			});
+		}
+	}
+
+	const response = await resolve(event);
+	const https = rt.config.origin.startsWith('https:');
+	try {
+		for (const [name, value] of Object.entries(securityHeaders(https))) {
+			if (!response.headers.has(name)) response.headers.set(name, value);
+		}
+		if (viewer && !isApi) response.headers.set('cache-control', 'private, no-store');
+	} catch {
+		// A response passed through from fetch has immutable headers; it is sent as it came.
+	}
+	return response;
 };
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -1,3 +1,5 @@
+import { goToSignIn } from './client/sign-in';
+
 /** The browser's side of the JSON API: one answer shape whether the call worked or not. */
 
 export interface ApiProblem {
@@ -37,6 +39,11 @@ export async function callApi<T>(
 	}
 
 	const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+	// A session that ended (revoked, expired) sends the screen to sign in, then back.
+	const code = (body.error as { code?: unknown } | undefined)?.code;
+	if (response.status === 401 && code === 'unauthenticated' && typeof location !== 'undefined') {
+		goToSignIn();
+	}
 	if (response.ok) return { ok: true, status: response.status, data: body as T };
 
 	const error = (body.error ?? {}) as { message?: string; problems?: ApiProblem[] };

@@ -34,6 +34,7 @@ export async function startServer(
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-server-'));
 	const databasePath = env.DATABASE_PATH ?? path.join(dir, 'bakery.sqlite');
 	const args = [...(launch.nodeArgs ?? []), '--import', 'tsx', launch.entry ?? 'server.ts'];
+	const manager = { MANAGER_NAME: TEST_MANAGER.name, MANAGER_PASSWORD: TEST_MANAGER.password };
 	const child = spawn(process.execPath, args, {
 		env: {
 			...process.env,
@@ -42,6 +43,9 @@ export async function startServer(
 			DATABASE_PATH: databasePath,
 			LOG_LEVEL: 'info',
 			PRINT_URLS: 'false',
+			...manager,
+			// Tests place orders faster than any customer; the limiter has its own test.
+			PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -71,13 +75,15 @@ export async function startServer(
 		});
 	});
 
+	const url = `http://127.0.0.1:${port}`;
+	const signedIn = env.SIGN_IN === 'false' ? {} : await signIn(url, TEST_MANAGER);
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url,
 		port,
 		databasePath,
 		process: child,
 		output,
-		headers: {},
+		headers: signedIn,
 		stop: (signal = 'SIGTERM') =>
 			new Promise((resolve) => {
 				if (child.exitCode !== null) return resolve(child.exitCode);
@@ -85,6 +91,26 @@ export async function startServer(
 				child.kill(signal);
 			})
 	};
+}
+
+/** The manager every test server starts with (MANAGER_NAME, MANAGER_PASSWORD). */
+export const TEST_MANAGER = { name: 'Test Manager', password: 'test-manager-password' };
+
+/** Signs in and answers the cookie header that carries the session. */
+export async function signIn(
+	url: string,
+	who: { name: string; password: string }
+): Promise<Record<string, string>> {
+	const response = await fetch(`${url}/api/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name: who.name, secret: who.password })
+	});
+	if (response.status !== 201) {
+		throw new Error(`sign-in as ${who.name} failed: ${response.status} ${await response.text()}`);
+	}
+	const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]);
+	return { cookie: cookie.join('; ') };
 }
 
 export function connectScreen(server: RunningServer): BakerySocket {

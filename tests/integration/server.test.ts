@@ -48,8 +48,8 @@ describe('the production server', () => {
 	});
 
 	it('serves every page', async () => {
-		for (const page of ['/', '/order', '/pos', '/orders']) {
-			const response = await fetch(`${server.url}${page}`);
+		for (const page of ['/', '/order', '/pos', '/orders', '/admin/staff', '/signin', '/pair']) {
+			const response = await fetch(`${server.url}${page}`, { headers: server.headers });
 			expect([page, response.status]).toEqual([page, 200]);
 		}
 	});
@@ -57,7 +57,9 @@ describe('the production server', () => {
 	it('takes an order over HTTP and shows it at GET /api/orders/:id', async () => {
 		const placed = await postJson(`${server.url}/api/orders`, anOrder('Ben Okafor'));
 		expect(placed.status).toBe(201);
-		const fetched = await fetch(`${server.url}/api/orders/${placed.body.id}`);
+		const fetched = await fetch(`${server.url}/api/orders/${placed.body.id}`, {
+			headers: server.headers
+		});
 		expect(await fetched.json()).toEqual(placed.body);
 
 		const tracking = await fetch(`${server.url}/track/${placed.body.trackingToken}`);
@@ -115,7 +117,7 @@ describe('the production server', () => {
 			]);
 		}
 
-		const missing = await fetch(`${server.url}/api/nowhere`);
+		const missing = await fetch(`${server.url}/api/nowhere`, { headers: server.headers });
 		expect([
 			missing.status,
 			((await missing.json()) as { error: { code: string } }).error.code
@@ -134,12 +136,14 @@ describe('the production server', () => {
 	});
 
 	it('lists orders by status and rejects an unknown status by name', async () => {
-		const list = await fetch(`${server.url}/api/orders?status=received,ready`);
+		const list = await fetch(`${server.url}/api/orders?status=received,ready`, {
+			headers: server.headers
+		});
 		const body = (await list.json()) as { orders: { status: string }[] };
 		expect(body.orders.length).toBeGreaterThan(0);
 		expect(body.orders.every((order) => ['received', 'ready'].includes(order.status))).toBe(true);
 
-		const bad = await fetch(`${server.url}/api/orders?status=baking`);
+		const bad = await fetch(`${server.url}/api/orders?status=baking`, { headers: server.headers });
 		expect(bad.status).toBe(400);
 		expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
 			/^status\[0\]: use one or more of/
@@ -168,7 +172,7 @@ describe('the production server', () => {
 
 		const since = seen[0]!.find((event) => event.order.id === placed.body.id)!.seq - 1;
 		const replay = (await (
-			await fetch(`${server.url}/api/events?since=${since}`)
+			await fetch(`${server.url}/api/events?since=${since}`, { headers: server.headers })
 		).json()) as SyncAnswer;
 		const first = replay.kind === 'events' ? replay.events.find(isOrderEvent) : undefined;
 		expect(first?.order.id).toBe(placed.body.id);
@@ -180,8 +184,11 @@ describe('the production server', () => {
 		const applied: LiveEvent[] = [];
 		const delivered: number[] = [];
 		socket.on('event', (event) => delivered.push(event.seq));
-		const head = ((await (await fetch(`${server.url}/api/events?since=0`)).json()) as SyncAnswer)
-			.head;
+		const head = (
+			(await (
+				await fetch(`${server.url}/api/events?since=0`, { headers: server.headers })
+			).json()) as SyncAnswer
+		).head;
 		new LiveFeed(socket, { onEvent: (event) => applied.push(event), onSnapshot: () => {} }, head);
 		await waitFor(() => (socket.connected ? true : undefined));
 
@@ -194,7 +201,9 @@ describe('the production server', () => {
 		placed.push((await postJson(`${server.url}/api/orders`, anOrder('After the storm'))).body.id);
 
 		const last = (
-			(await (await fetch(`${server.url}/api/events?since=${head}`)).json()) as SyncAnswer
+			(await (
+				await fetch(`${server.url}/api/events?since=${head}`, { headers: server.headers })
+			).json()) as SyncAnswer
 		).head;
 		await waitFor(() => (applied.at(-1)?.seq === last ? true : undefined));
 		await new Promise((resolve) => setTimeout(resolve, 300));
@@ -213,8 +222,11 @@ describe('the production server', () => {
 	it('keeps a screen live across a server restart, catching up on what it missed', async () => {
 		const socket = connectScreen(server);
 		const applied: LiveEvent[] = [];
-		const head = ((await (await fetch(`${server.url}/api/events?since=0`)).json()) as SyncAnswer)
-			.head;
+		const head = (
+			(await (
+				await fetch(`${server.url}/api/events?since=0`, { headers: server.headers })
+			).json()) as SyncAnswer
+		).head;
 		new LiveFeed(socket, { onEvent: (event) => applied.push(event), onSnapshot: () => {} }, head);
 		await waitFor(() => (socket.connected ? true : undefined));
 
@@ -248,8 +260,12 @@ describe('the production server', () => {
 	it('cancels with the expected version and refuses a stale one', async () => {
 		const placed = await postJson(`${server.url}/api/orders`, anOrder('Fay Quinn'));
 		const url = `${server.url}/api/orders/${placed.body.id}/cancel`;
-		const first = await postJson(url, { expectedVersion: 1, reason: 'changed plans' });
-		const second = await postJson(url, { expectedVersion: 1 });
+		const first = await postJson(
+			url,
+			{ expectedVersion: 1, reason: 'changed plans' },
+			server.headers
+		);
+		const second = await postJson(url, { expectedVersion: 1 }, server.headers);
 		expect([first.status, first.body.status, second.status]).toEqual([200, 'cancelled', 409]);
 		expect(second.body.error.current.version).toBe(2);
 	});
@@ -296,7 +312,7 @@ describe('the stock race', () => {
 				);
 
 			const products = (await (
-				await fetch(`${race.url}/api/orders?status=received&limit=2000`)
+				await fetch(`${race.url}/api/orders?status=received&limit=2000`, { headers: race.headers })
 			).json()) as {
 				orders: { lines: { reservedUnits: number }[] }[];
 			};

@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 
+import { goToSignIn, UNAUTHORIZED } from '../client/sign-in';
 import { isOpen, type OrderView } from '../domain/order';
 import { isOrderEvent, type LiveEvent } from './contract';
 import { LiveFeed, type BakerySocket } from './feed';
@@ -32,6 +33,9 @@ export class OrderBoard {
 
 	connect(): void {
 		this.#socket = io({ transports: ['websocket', 'polling'] });
+		this.#socket.on('connect_error', (error) => {
+			if (error.message === UNAUTHORIZED) goToSignIn();
+		});
 		this.#feed = new LiveFeed(
 			this.#socket,
 			{

@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 
+import { goToSignIn, UNAUTHORIZED } from '../client/sign-in';
 import type { PlanView } from '../server/production/plan-view';
 import { LiveFeed, type BakerySocket } from './feed';
 
@@ -23,6 +24,9 @@ export class PlanBoard {
 
 	connect(onChange?: () => void): void {
 		this.#socket = io({ transports: ['websocket', 'polling'] });
+		this.#socket.on('connect_error', (error) => {
+			if (error.message === UNAUTHORIZED) goToSignIn();
+		});
 		this.#feed = new LiveFeed(
 			this.#socket,
 			{

@@ -28,6 +28,11 @@ export interface Config {
 	webhook: { url: string; secret: string } | undefined;
 	courier: { baseUrl: string; apiKey: string; webhookSecret: string } | undefined;
 	payments: { baseUrl: string; secretKey: string } | undefined;
+	/** The shop's first manager, created on a start that finds none. */
+	manager: { name: string; password: string } | undefined;
+	rateLimits: { perMinute: number; signInPer15Minutes: number };
+	/** A bearer token that lets a metrics scraper read /metrics without a session. */
+	metricsToken: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -95,7 +100,24 @@ const schema = z.object({
 	PAYMENTS_BASE_URL: z
 		.url({ error: 'use the API base, such as https://api.stripe.com' })
 		.optional(),
-	PAYMENTS_SECRET_KEY: z.string().min(1).optional()
+	PAYMENTS_SECRET_KEY: z.string().min(1).optional(),
+	MANAGER_NAME: z.string().trim().min(1).max(60, 'use at most 60 characters').default('Manager'),
+	MANAGER_PASSWORD: z
+		.string()
+		.min(10, 'use at least 10 characters')
+		.max(200, 'use at most 200 characters')
+		.optional(),
+	PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce
+		.number({ error: 'use a whole number of requests a minute, such as 30' })
+		.int('use a whole number such as 30')
+		.min(1, 'use 1 or more')
+		.default(30),
+	SIGN_IN_ATTEMPTS_PER_15_MINUTES: z.coerce
+		.number({ error: 'use a whole number of attempts, such as 10' })
+		.int('use a whole number such as 10')
+		.min(1, 'use 1 or more')
+		.default(10),
+	METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional()
 });
 
 /** Variables that only work together: set one of a group and the others are required. */
@@ -182,6 +204,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 			: undefined,
 		payments: values.PAYMENTS_BASE_URL
 			? { baseUrl: values.PAYMENTS_BASE_URL, secretKey: values.PAYMENTS_SECRET_KEY! }
-			: undefined
+			: undefined,
+		manager: values.MANAGER_PASSWORD
+			? { name: values.MANAGER_NAME, password: values.MANAGER_PASSWORD }
+			: undefined,
+		rateLimits: {
+			perMinute: values.PUBLIC_RATE_LIMIT_PER_MINUTE,
+			signInPer15Minutes: values.SIGN_IN_ATTEMPTS_PER_15_MINUTES
+		},
+		metricsToken: values.METRICS_TOKEN
 	};
 }

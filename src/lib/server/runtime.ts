@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
+import { addStaff, ensureManager } from './auth/staff';
 import { BackgroundWork, createProviders } from './background';
 import { realClock, simulatedClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
@@ -11,6 +13,13 @@ import { isEmpty, seedBakery } from './demo/seed';
 import { createRootLogger, type Logger } from './logger';
 import { boardOrders, findOrderByToken } from './orders/queries';
 import { RealtimeHub } from './realtime/hub';
+import { PublicLimiter } from './security/rate-limit';
+
+/** Sign-ins made on this start, printed once so the person starting the shop can get in. */
+export interface FirstStart {
+	manager?: { name: string; password: string };
+	staff?: { name: string; pin: string };
+}
 
 export interface Runtime extends Deps {
 	/** Differs per process; lets a test prove that pages and sockets share one runtime. */
@@ -19,6 +28,9 @@ export interface Runtime extends Deps {
 	hub: RealtimeHub;
 	clock: Clock;
 	background: BackgroundWork;
+	limiter: PublicLimiter;
+	/** Settles once the first manager exists; says what sign-ins were made, to print them. */
+	ready: Promise<FirstStart>;
 	close(): Promise<void>;
 }
 
@@ -51,7 +63,8 @@ function createRuntime(config: Config): Runtime {
 		.child({ module: 'db' })
 		.info({ path: config.databasePath }, 'database open, migrations applied');
 
-	if (config.demoData && isEmpty(db)) {
+	const freshDemo = config.demoData && isEmpty(db);
+	if (freshDemo) {
 		const bakery = seedBakery(db, now());
 		const history = config.demoHistory ? seedHistory(db, now(), config.shopTimeZone) : null;
 		log.info(
@@ -80,6 +93,8 @@ function createRuntime(config: Config): Runtime {
 	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
 	const group = new GroupCommit({ db, publish });
+	const ready = firstSignIns(db, now(), config, freshDemo);
+	ready.catch((error: unknown) => log.error({ err: error }, 'could not set up the first manager'));
 
 	return {
 		id,
@@ -94,6 +109,8 @@ function createRuntime(config: Config): Runtime {
 		providers,
 		publish,
 		group,
+		limiter: new PublicLimiter(config.rateLimits),
+		ready,
 		async close() {
 			await background.stop();
 			await hub.close();
@@ -101,4 +118,29 @@ function createRuntime(config: Config): Runtime {
 			delete registry[KEY];
 		}
 	};
+}
+
+/**
+ * A shop with no manager gets one: from MANAGER_NAME and MANAGER_PASSWORD when set, otherwise with
+ * a random password printed once at start. A fresh demo bakery also gets a member of staff with
+ * a random PIN, to try the screens as staff see them.
+ */
+async function firstSignIns(
+	db: Db,
+	now: number,
+	config: Config,
+	freshDemo: boolean
+): Promise<FirstStart> {
+	const first: FirstStart = {};
+	const password = config.manager?.password ?? randomBytes(9).toString('base64url');
+	const name = config.manager?.name ?? 'Manager';
+	if ((await ensureManager(db, now, { name, password })) === 'created' && !config.manager) {
+		first.manager = { name, password };
+	}
+	if (freshDemo) {
+		const pin = String(randomInt(10_000)).padStart(4, '0');
+		await addStaff(db, now, { name: 'Sam', role: 'staff', pin });
+		first.staff = { name: 'Sam', pin };
+	}
+	return first;
 }

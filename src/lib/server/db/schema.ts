@@ -556,3 +556,61 @@ export const deliveries = sqliteTable('deliveries', {
 	createdAt: createdAt(),
 	updatedAt: integer('updated_at').notNull()
 });
+
+export const ROLES = ['manager', 'staff'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * People who sign in. A manager signs in with a password; staff with a password or a short PIN
+ * (the limiter on sign-in is what makes a PIN safe). Only slow hashes are stored.
+ */
+export const staffMembers = sqliteTable(
+	'staff_members',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		name: text('name').notNull(),
+		role: text('role', { enum: ROLES }).notNull(),
+		passwordHash: text('password_hash'),
+		pinHash: text('pin_hash'),
+		active: integer('active', { mode: 'boolean' }).notNull().default(true),
+		createdAt: createdAt()
+	},
+	(table) => [
+		uniqueIndex('staff_members_name').on(sql`lower(${table.name})`),
+		check('staff_members_role', sql`${table.role} in ('manager', 'staff')`)
+	]
+);
+
+/**
+ * A signed-in browser: a person's (which expires) or a paired wall screen's (which stays until
+ * revoked). The cookie holds a random token; only its SHA-256 is kept here.
+ */
+export const sessions = sqliteTable(
+	'sessions',
+	{
+		id: text('id').primaryKey(),
+		kind: text('kind', { enum: ['person', 'screen'] }).notNull(),
+		staffId: integer('staff_id').references(() => staffMembers.id),
+		/** The person's name, or the screen's ("Oven wall"). */
+		label: text('label').notNull(),
+		role: text('role', { enum: ROLES }).notNull(),
+		createdAt: createdAt(),
+		lastSeenAt: integer('last_seen_at').notNull(),
+		expiresAt: integer('expires_at'),
+		revokedAt: integer('revoked_at')
+	},
+	(table) => [index('sessions_staff').on(table.staffId)]
+);
+
+/** One-time codes a manager issues to pair a wall screen; only their SHA-256 is kept. */
+export const pairingCodes = sqliteTable('pairing_codes', {
+	id: text('id').primaryKey(),
+	label: text('label').notNull(),
+	/** Where the screen opens once paired, such as /kitchen. */
+	landing: text('landing').notNull(),
+	createdBy: integer('created_by').references(() => staffMembers.id),
+	createdAt: createdAt(),
+	expiresAt: integer('expires_at').notNull(),
+	usedAt: integer('used_at'),
+	sessionId: text('session_id')
+});

@@ -20,6 +20,7 @@ import {
 import type { Db } from '../db/client';
 import { countSince, eventsSince, headSeq } from '../events/log';
 import type { Logger } from '../logger';
+import { guardStaff, refuseOthers, sessionRoom } from './guard';
 import { toTicket, toTracked } from './public-view';
 
 export type BakeryServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -55,6 +56,7 @@ export class RealtimeHub {
 	async attach(httpServer: HttpServer): Promise<BakeryServer> {
 		const io: BakeryServer = new Server(httpServer, { serveClient: false });
 		if (this.options.redisUrl) await this.#useRedis(io, this.options.redisUrl);
+		guardStaff(io, this.options);
 
 		// Registered once per server; each connection gets its own handler, never a second one.
 		io.on('connection', (socket) => {
@@ -73,6 +75,7 @@ export class RealtimeHub {
 	/** The pickup board and tracking pages: redacted tickets, read only. */
 	#attachPublic(io: BakeryServer): void {
 		const board: PublicNamespace = io.of('/public');
+		refuseOthers(board, ['board', 'watch'], this.options.log);
 		board.on('connection', (socket) => {
 			socket.on('board', (ack) => {
 				if (typeof ack === 'function') ack(this.board());
@@ -150,6 +153,11 @@ export class RealtimeHub {
 				.to(`track:${order.trackingToken}`)
 				.emit('tracked', { seq, order: toTracked(order, this.options.zone) });
 		}
+	}
+
+	/** Closes every socket of a revoked session, on whichever process it is connected to. */
+	disconnectSession(sessionId: string): void {
+		this.#io?.in(sessionRoom(sessionId)).disconnectSockets(true);
 	}
 
 	async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 
 import { ORDER_STATUSES } from '$lib/domain/order';
-import { invalid } from '$lib/server/errors';
+import { AppError, invalid } from '$lib/server/errors';
 import { endpoint, methodNotAllowed, problemsOf, readJson } from '$lib/server/http';
 import { takeOrder } from '$lib/server/orders/pay-ahead';
 import { listOrders } from '$lib/server/orders/queries';
@@ -40,8 +40,20 @@ export const GET = endpoint(({ url }) => {
 	return json({ orders });
 });
 
-export const POST = endpoint(async ({ request }) => {
+export const POST = endpoint(async ({ request, locals }) => {
 	const body = await readJson(request);
+	// The public places online orders; the counter, platforms and replays are staff's.
+	const channel = (body as { channel?: unknown } | null)?.channel;
+	if (!locals.viewer && channel !== undefined && channel !== 'online') {
+		throw new AppError(
+			403,
+			'forbidden',
+			`channel: ${String(channel)} orders need a staff sign-in; the public orders online`,
+			{
+				problems: [{ field: 'channel', message: 'needs a staff sign-in unless it is online' }]
+			}
+		);
+	}
 	const result = await takeOrder(runtime(), body, {
 		idempotencyKey: request.headers.get('idempotency-key')
 	});

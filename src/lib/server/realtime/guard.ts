@@ -1,0 +1,49 @@
+import { parse as parseCookies } from 'cookie';
+import type { Namespace, Server } from 'socket.io';
+
+import { findViewer, SESSION_COOKIE, type Viewer } from '../auth/sessions';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+
+/** The room every socket of one session joins, so revoking the session can close them all. */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * Staff screens (the default namespace) must come with a signed-in session cookie; the answer
+ * to one without is a connect error the page turns into a trip to the sign-in page.
+ */
+export function guardStaff(io: Server, options: { db: Db; now: () => number; log: Logger }): void {
+	io.use((socket, next) => {
+		const cookies = parseCookies(socket.request.headers.cookie ?? '');
+		const viewer = findViewer(options.db, cookies[SESSION_COOKIE], options.now());
+		if (!viewer) {
+			options.log.debug({ address: socket.handshake.address }, 'staff socket without a session');
+			return next(new Error('unauthorized'));
+		}
+		(socket.data as { viewer?: Viewer }).viewer = viewer;
+		void socket.join(sessionRoom(viewer.sessionId));
+		next();
+	});
+}
+
+/**
+ * The public namespace answers the board and tracking questions only. Anything else sent on it
+ * (a staff command tried from the pickup board) gets a refusal, never an action.
+ */
+export function refuseOthers(board: Namespace, allowed: readonly string[], log: Logger): void {
+	board.on('connection', (socket) => {
+		socket.onAny((event: string, ...args: unknown[]) => {
+			if (allowed.includes(event)) return;
+			log.warn({ event, address: socket.handshake.address }, 'public socket sent a staff command');
+			const ack = args.at(-1);
+			if (typeof ack === 'function') {
+				ack({
+					error: {
+						code: 'forbidden',
+						message: `${event}: the public screens can only read; sign in on a staff screen`
+					}
+				});
+			}
+		});
+	});
+}
