@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BackgroundWork, createProviders } from './background';
 import { realClock, simulatedClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
+import { BackupSchedule } from './db/backup-schedule';
 import { openDatabase, type Db } from './db/client';
 import { GroupCommit } from './db/group-commit';
 import type { Deps } from './deps';
@@ -19,6 +20,7 @@ export interface Runtime extends Deps {
 	hub: RealtimeHub;
 	clock: Clock;
 	background: BackgroundWork;
+	backups: BackupSchedule;
 	close(): Promise<void>;
 }
 
@@ -80,6 +82,12 @@ function createRuntime(config: Config): Runtime {
 	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
 	const group = new GroupCommit({ db, publish });
+	const backups = new BackupSchedule({
+		db,
+		settings: config.backup,
+		log: log.child({ module: 'backup' })
+	});
+	backups.start();
 
 	return {
 		id,
@@ -91,11 +99,13 @@ function createRuntime(config: Config): Runtime {
 		hub,
 		clock,
 		background,
+		backups,
 		providers,
 		publish,
 		group,
 		async close() {
 			await background.stop();
+			await backups.stop();
 			await hub.close();
 			db.$client.close();
 			delete registry[KEY];
