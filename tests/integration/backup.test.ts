@@ -7,7 +7,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { isOrderEvent, type OrderView, type SyncAnswer } from '../../src/lib/realtime/contract';
+import type { OrderView } from '../../src/lib/domain/order';
+import { isOrderEvent, type SyncAnswer } from '../../src/lib/realtime/contract';
 import { LiveFeed } from '../../src/lib/realtime/feed';
 import { claimBackupSlot } from '../../src/lib/server/db/backup-schedule';
 import { listBackups } from '../../src/lib/server/db/backup';
