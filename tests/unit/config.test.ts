@@ -15,13 +15,27 @@ describe('loadConfig', () => {
 		expect(config.databasePath).toMatch(/data\/bakery\.sqlite$/);
 	});
 
+	it('backs up hourly beside the database unless told otherwise', () => {
+		expect(loadConfig({ DATABASE_PATH: '/srv/shop/bakery.sqlite' }).backup).toEqual({
+			dir: '/srv/shop/backups',
+			everyMinutes: 60,
+			keep: 48
+		});
+		const off = loadConfig({ BACKUP_EVERY_MINUTES: '0', BACKUP_DIR: '/mnt/usb', BACKUP_KEEP: '7' });
+		expect(off.backup).toEqual({ dir: '/mnt/usb', everyMinutes: 0, keep: 7 });
+	});
+
 	it.each([
 		['PORT', 'eighty', 'port number'],
 		['PORT', '70000', 'use 0 to 65535'],
 		['SHOP_TIMEZONE', 'Europe/Londres', 'IANA zone'],
 		['REDIS_URL', 'http://127.0.0.1:6379', 'redis://'],
 		['DEMO_DATA', 'maybe', 'true or false'],
-		['LOG_LEVEL', 'loud', 'use one of']
+		['LOG_LEVEL', 'loud', 'use one of'],
+		['BACKUP_EVERY_MINUTES', 'hourly', 'number of minutes'],
+		['BACKUP_EVERY_MINUTES', '-5', 'use 0 (only on demand)'],
+		['BACKUP_KEEP', '0', 'keep at least 1'],
+		['BACKUP_KEEP', '2.5', 'whole number']
 	])('stops on a bad %s with its name and the fix', (name, value, hint) => {
 		expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
 		expect(() => loadConfig({ [name]: value })).toThrow(

@@ -12,6 +12,8 @@ export interface Config {
 	host: string;
 	origin: string;
 	databasePath: string;
+	/** Online backups of the database: where, how often (0 = only on demand), how many kept. */
+	backup: { dir: string; everyMinutes: number; keep: number };
 	shopTimeZone: string;
 	redisUrl: string | undefined;
 	demoData: boolean;
@@ -53,6 +55,19 @@ const schema = z.object({
 		.url({ error: 'use the full origin browsers see, such as http://localhost:3000' })
 		.optional(),
 	DATABASE_PATH: z.string().min(1, 'use a file path such as ./data/bakery.sqlite').optional(),
+	BACKUP_DIR: z.string().min(1, 'use a folder path such as /var/backups/bakery').optional(),
+	BACKUP_EVERY_MINUTES: z.coerce
+		.number({ error: 'use a number of minutes such as 60, or 0 to back up only on demand' })
+		.min(0, 'use 0 (only on demand) or more minutes')
+		.max(7 * 24 * 60, 'use at most 10080 minutes (a week)')
+		.refine((value) => value === 0 || value >= 0.01, 'use 0 or at least 0.01 minutes')
+		.default(60),
+	BACKUP_KEEP: z.coerce
+		.number({ error: 'use a number of backups to keep, such as 48' })
+		.int('use a whole number of backups, such as 48')
+		.min(1, 'keep at least 1 backup')
+		.max(10_000, 'keep at most 10000 backups')
+		.default(48),
 	SHOP_TIMEZONE: z
 		.string()
 		.refine(isValidTimeZone, 'use an IANA zone name such as Europe/London')
@@ -168,11 +183,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		incomplete.push('CLOCK_SPEED is set but CLOCK_START is not: a simulated clock needs both');
 	}
 	if (incomplete.length > 0) throw new ConfigError(incomplete);
+	const databasePath = path.resolve(values.DATABASE_PATH ?? './data/bakery.sqlite');
 	return {
 		port: values.PORT,
 		host: values.HOST,
 		origin: values.ORIGIN ?? `http://localhost:${values.PORT}`,
-		databasePath: path.resolve(values.DATABASE_PATH ?? './data/bakery.sqlite'),
+		databasePath,
+		backup: {
+			dir: path.resolve(values.BACKUP_DIR ?? path.join(path.dirname(databasePath), 'backups')),
+			everyMinutes: values.BACKUP_EVERY_MINUTES,
+			keep: values.BACKUP_KEEP
+		},
 		shopTimeZone: values.SHOP_TIMEZONE,
 		redisUrl: values.REDIS_URL,
 		demoData: values.DEMO_DATA,

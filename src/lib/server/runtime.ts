@@ -5,6 +5,7 @@ import { addStaff, ensureManager } from './auth/staff';
 import { BackgroundWork, createProviders } from './background';
 import { realClock, simulatedClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
+import { BackupSchedule } from './db/backup-schedule';
 import { openDatabase, type Db } from './db/client';
 import { GroupCommit } from './db/group-commit';
 import type { Deps } from './deps';
@@ -31,6 +32,7 @@ export interface Runtime extends Deps {
 	limiter: PublicLimiter;
 	/** Settles once the first manager exists; says what sign-ins were made, to print them. */
 	ready: Promise<FirstStart>;
+	backups: BackupSchedule;
 	close(): Promise<void>;
 }
 
@@ -95,6 +97,12 @@ function createRuntime(config: Config): Runtime {
 	const group = new GroupCommit({ db, publish });
 	const ready = firstSignIns(db, now(), config, freshDemo);
 	ready.catch((error: unknown) => log.error({ err: error }, 'could not set up the first manager'));
+	const backups = new BackupSchedule({
+		db,
+		settings: config.backup,
+		log: log.child({ module: 'backup' })
+	});
+	backups.start();
 
 	return {
 		id,
@@ -106,6 +114,7 @@ function createRuntime(config: Config): Runtime {
 		hub,
 		clock,
 		background,
+		backups,
 		providers,
 		publish,
 		group,
@@ -113,6 +122,7 @@ function createRuntime(config: Config): Runtime {
 		ready,
 		async close() {
 			await background.stop();
+			await backups.stop();
 			await hub.close();
 			db.$client.close();
 			delete registry[KEY];
