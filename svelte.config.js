@@ -9,8 +9,8 @@ const config = {
 	},
 	kit: {
 		adapter: adapter({ out: 'build' }),
-		// Form posts from another site are refused (the API refuses them in its own shape first).
-		csrf: { checkOrigin: true },
+		// SvelteKit's own CSRF check stays on (its default): form posts from another site are
+		// refused, and server.ts refuses them on the API in the API's own shape first.
 		// SvelteKit adds a nonce for its own start-up script; nothing else inline may run.
 		csp: {
 			mode: 'auto',

@@ -89,20 +89,25 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	// A signed-in browser is never limited; the public is, per address.
-	if (!viewer) {
-		try {
-			await rt.limiter.check(method, pathname, event.getClientAddress());
-		} catch (error) {
-			if (!(error instanceof AppError)) throw error;
-			if (isApi) return answer(error);
-			return new Response(`${error.message}.`, {
-				status: 429,
-				headers: {
-					'content-type': 'text/plain; charset=utf-8',
-					'retry-after': String(error.details.retryAfterSeconds ?? 60)
-				}
-			});
+	const limited = viewer
+		? null
+		: await rt.limiter.check(method, pathname, event.getClientAddress());
+	if (limited) {
+		const message = `too many ${limited.what} from this address; try again in ${limited.retryAfterSeconds} s`;
+		if (isApi) {
+			return answer(
+				new AppError(429, 'rate_limited', message, {
+					retryAfterSeconds: limited.retryAfterSeconds
+				})
+			);
 		}
+		return new Response(`${message}.`, {
+			status: 429,
+			headers: {
+				'content-type': 'text/plain; charset=utf-8',
+				'retry-after': String(limited.retryAfterSeconds)
+			}
+		});
 	}
 
 	const response = await resolve(event);

@@ -221,10 +221,14 @@ describe('rate limits', () => {
 			answers.push(await postJson(`${limited.url}/api/orders`, order));
 		}
 		expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 429]);
-		expect(answers[3]!.body.error.message).toMatch(/too many orders and ratings .* try again in \d+ s/);
+		expect(answers[3]!.body.error.message).toMatch(
+			/too many orders and ratings .* try again in \d+ s/
+		);
 
 		const db = new Database(limited.databasePath, { readonly: true });
-		const count = db.prepare("select count(*) as n from orders where customer_name = ?").get(customer.name) as {
+		const count = db
+			.prepare('select count(*) as n from orders where customer_name = ?')
+			.get(customer.name) as {
 			n: number;
 		};
 		db.close();

@@ -1,6 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-
-import { AppError } from '../errors';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 /**
  * Limits on what the public can do, per client address: placing orders, reading tracking pages
@@ -68,22 +66,26 @@ export class PublicLimiter {
 		return null;
 	}
 
-	/** Counts the request; throws a 429 naming when to come back once the limit is reached. */
-	async check(method: string, pathname: string, address: string): Promise<Headers | null> {
+	/**
+	 * Counts the request. Answers null while within the limit, otherwise what was limited and how
+	 * many seconds until the next request is let through. (A result, not a thrown error: the
+	 * limiter lives in the runtime, which server.ts loads apart from SvelteKit's bundle.)
+	 */
+	async check(
+		method: string,
+		pathname: string,
+		address: string
+	): Promise<{ what: string; retryAfterSeconds: number } | null> {
 		const rule = this.ruleFor(method, pathname);
 		if (!rule) return null;
 		try {
 			await rule.limiter.consume(address);
 			return null;
 		} catch (result) {
-			if (!(result instanceof RateLimiterRes)) throw result;
-			const seconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
-			throw new AppError(
-				429,
-				'rate_limited',
-				`too many ${rule.what} from this address; try again in ${seconds} s`,
-				{ retryAfterSeconds: seconds }
-			);
+			// The limiter rejects with its result (how long until a point frees up), or an Error.
+			const wait = (result as { msBeforeNext?: unknown } | null)?.msBeforeNext;
+			if (result instanceof Error || typeof wait !== 'number') throw result;
+			return { what: rule.what, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
 		}
 	}
 }
