@@ -34,6 +34,23 @@ export function runtime(): Runtime {
 	return (registry[KEY] ??= createRuntime(loadConfig(process.env)));
 }
 
+/**
+ * Loads the demo bakery into an empty database. The emptiness check and the load share one
+ * `BEGIN IMMEDIATE`, so two processes starting on a fresh file at once seed it once: the second
+ * waits for the first's commit and then finds products.
+ */
+function seedDemoOnce(db: Db, now: number, config: Config, log: Logger): void {
+	const seeded = db.$client
+		.transaction(() => {
+			if (!isEmpty(db)) return null;
+			const bakery = seedBakery(db, now);
+			const history = config.demoHistory ? seedHistory(db, now, config.shopTimeZone) : null;
+			return { products: bakery.products.length, shop: bakery.shopName, history };
+		})
+		.immediate();
+	if (seeded) log.info(seeded, 'demo bakery loaded, with a finished day for the reports');
+}
+
 function createRuntime(config: Config): Runtime {
 	const log: Logger = createRootLogger(config.logLevel);
 	const clock = config.clock ? simulatedClock(config.clock.start, config.clock.speed) : realClock();
@@ -51,14 +68,7 @@ function createRuntime(config: Config): Runtime {
 		.child({ module: 'db' })
 		.info({ path: config.databasePath }, 'database open, migrations applied');
 
-	if (config.demoData && isEmpty(db)) {
-		const bakery = seedBakery(db, now());
-		const history = config.demoHistory ? seedHistory(db, now(), config.shopTimeZone) : null;
-		log.info(
-			{ products: bakery.products.length, shop: bakery.shopName, history },
-			'demo bakery loaded, with a finished day for the reports'
-		);
-	}
+	if (config.demoData) seedDemoOnce(db, now(), config, log);
 
 	const id = randomUUID();
 	const hub = new RealtimeHub({
@@ -66,6 +76,9 @@ function createRuntime(config: Config): Runtime {
 		log: log.child({ module: 'realtime' }),
 		serverId: id,
 		redisUrl: config.redisUrl,
+		redisKey: config.redisKey,
+		headBeaconMs: config.headBeaconMs,
+		websocketOnly: config.workers > 1,
 		zone: config.shopTimeZone,
 		now,
 		snapshot: () => boardOrders(db, now(), config.shopTimeZone),
