@@ -150,7 +150,7 @@ async function primary(workers: number): Promise<void> {
 	process.on('SIGINT', stop);
 }
 
-function start(): Promise<void> {
+async function start(): Promise<void> {
 	workersFromArgs(process.argv.slice(2));
 	if (cluster.isWorker) return main();
 	const { workers } = loadConfig(process.env);

@@ -125,7 +125,7 @@ function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('two server processes on one database', () => {
-	it('seed once and show every order on both, once and in order, through Redis', async () => {
+	it('seed once and show every order on both, once and in order, through Redis', { timeout: 60_000 }, async () => {
 		const env = { DATABASE_PATH: freshDatabase(), REDIS_URL: SHARED_REDIS, ...NO_BEACON };
 		const [a, b] = await startPair({ ...env, REDIS_KEY: `bakery-flow-test:${randomUUID()}` });
 
@@ -170,7 +170,7 @@ describe('two server processes on one database', () => {
 		expect(tickets.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
 	});
 
-	it('keep serving their own screens while Redis is away, and catch up when it returns', async () => {
+	it('keep serving their own screens while Redis is away, and catch up when it returns', { timeout: 90_000 }, async () => {
 		const port = await freePort();
 		let redis = await startRedis(port);
 		cleanup.push(() => stopRedis(redis));

@@ -21,11 +21,29 @@ describe('loadConfig', () => {
 		['SHOP_TIMEZONE', 'Europe/Londres', 'IANA zone'],
 		['REDIS_URL', 'http://127.0.0.1:6379', 'redis://'],
 		['DEMO_DATA', 'maybe', 'true or false'],
-		['LOG_LEVEL', 'loud', 'use one of']
+		['LOG_LEVEL', 'loud', 'use one of'],
+		['WORKERS', 'two', 'whole number of processes'],
+		['REDIS_KEY', 'a key with spaces', 'letters, digits'],
+		['HEAD_BEACON_MS', '5', 'at least 100']
 	])('stops on a bad %s with its name and the fix', (name, value, hint) => {
 		expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
 		expect(() => loadConfig({ [name]: value })).toThrow(
 			new RegExp(`${name}=.*${hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
 		);
+	});
+
+	it('refuses several workers without Redis, naming the fix', () => {
+		expect(() => loadConfig({ WORKERS: '2' })).toThrow(/WORKERS=2 needs REDIS_URL/);
+		const config = loadConfig({ WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' });
+		expect(config.workers).toBe(2);
+	});
+
+	it('gives each database its own Redis key unless one is set', () => {
+		const key = (env: Record<string, string>) => loadConfig(env).redisKey;
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite' })).toBe(key({ DATABASE_PATH: '/srv/a.sqlite' }));
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite' })).not.toBe(
+			key({ DATABASE_PATH: '/srv/b.sqlite' })
+		);
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite', REDIS_KEY: 'corner-shop' })).toBe('corner-shop');
 	});
 });
