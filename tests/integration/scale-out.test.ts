@@ -70,7 +70,7 @@ function range(from: number, to: number): number[] {
 	return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
 
-async function health(server: RunningServer) {
+async function health(server: RunningServer): Promise<Record<string, unknown>> {
 	const response = await fetch(`${server.url}/healthz`);
 	return { httpStatus: response.status, ...((await response.json()) as Record<string, unknown>) };
 }
@@ -125,105 +125,115 @@ function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('two server processes on one database', () => {
-	it('seed once and show every order on both, once and in order, through Redis', { timeout: 60_000 }, async () => {
-		const env = { DATABASE_PATH: freshDatabase(), REDIS_URL: SHARED_REDIS, ...NO_BEACON };
-		const [a, b] = await startPair({ ...env, REDIS_KEY: `bakery-flow-test:${randomUUID()}` });
+	it(
+		'seed once and show every order on both, once and in order, through Redis',
+		{ timeout: 60_000 },
+		async () => {
+			const env = { DATABASE_PATH: freshDatabase(), REDIS_URL: SHARED_REDIS, ...NO_BEACON };
+			const [a, b] = await startPair({ ...env, REDIS_KEY: `bakery-flow-test:${randomUUID()}` });
 
-		const seeded = linesSaying(a, 'demo bakery loaded') + linesSaying(b, 'demo bakery loaded');
-		expect(seeded).toBe(1);
-		const catalogues = await Promise.all(
-			[a, b].map(async (server) => {
-				const answer = (await (await fetch(`${server.url}/api/products`)).json()) as {
-					products: unknown[];
-				};
-				return answer.products.length;
-			})
-		);
-		expect(catalogues[0]).toBeGreaterThan(0);
-		expect(catalogues[1]).toBe(catalogues[0]);
-		expect(await health(b)).toMatchObject({ httpStatus: 200, status: 'ok', redis: 'connected' });
+			const seeded = linesSaying(a, 'demo bakery loaded') + linesSaying(b, 'demo bakery loaded');
+			expect(seeded).toBe(1);
+			const catalogues = await Promise.all(
+				[a, b].map(async (server) => {
+					const answer = (await (await fetch(`${server.url}/api/products`)).json()) as {
+						products: unknown[];
+					};
+					return answer.products.length;
+				})
+			);
+			expect(catalogues[0]).toBeGreaterThan(0);
+			expect(catalogues[1]).toBe(catalogues[0]);
+			expect(await health(b)).toMatchObject({ httpStatus: 200, status: 'ok', redis: 'connected' });
 
-		const start = await head(a);
-		const [onA, onB] = [await openScreen(a), await openScreen(b)];
-		const board = io(`${b.url}/public`, { transports: ['websocket'] });
-		cleanup.push(() => board.disconnect());
-		const tickets: number[] = [];
-		board.on('ticket', ({ ticket }) => tickets.push(ticket.id));
-		await waitFor(() => (board.connected ? true : undefined), 10_000);
+			const start = await head(a);
+			const [onA, onB] = [await openScreen(a), await openScreen(b)];
+			const board = io(`${b.url}/public`, { transports: ['websocket'] });
+			cleanup.push(() => board.disconnect());
+			const tickets: number[] = [];
+			board.on('ticket', ({ ticket }) => tickets.push(ticket.id));
+			await waitFor(() => (board.connected ? true : undefined), 10_000);
 
-		// Interleaved: both processes take orders at the same moment, so their seqs alternate.
-		const pickupAt = await firstSlot(a);
-		const placed = await Promise.all(
-			range(1, 8).map((n) => placeOrder(n % 2 ? a : b, pickupAt, `Guest ${n}`))
-		);
-		const end = await head(b);
-		expect(end - start).toBeGreaterThanOrEqual(8);
+			// Interleaved: both processes take orders at the same moment, so their seqs alternate.
+			const pickupAt = await firstSlot(a);
+			const placed = await Promise.all(
+				range(1, 8).map((n) => placeOrder(n % 2 ? a : b, pickupAt, `Guest ${n}`))
+			);
+			const end = await head(b);
+			expect(end - start).toBeGreaterThanOrEqual(8);
 
-		for (const screen of [onA, onB]) {
-			await waitFor(() => (screen.applied.at(-1) === end ? true : undefined), 15_000);
-			expect(screen.applied).toEqual(range(start + 1, end));
-			// Each event came over the socket once: no echo of a process's own Redis message.
-			expect([...screen.delivered].sort((x, y) => x - y)).toEqual(range(start + 1, end));
+			for (const screen of [onA, onB]) {
+				await waitFor(() => (screen.applied.at(-1) === end ? true : undefined), 15_000);
+				expect(screen.applied).toEqual(range(start + 1, end));
+				// Each event came over the socket once: no echo of a process's own Redis message.
+				expect([...screen.delivered].sort((x, y) => x - y)).toEqual(range(start + 1, end));
+			}
+			const ids = placed.map((order) => order.id);
+			await waitFor(() => (ids.every((id) => tickets.includes(id)) ? true : undefined), 15_000);
+			expect(tickets.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
 		}
-		const ids = placed.map((order) => order.id);
-		await waitFor(() => (ids.every((id) => tickets.includes(id)) ? true : undefined), 15_000);
-		expect(tickets.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
-	});
+	);
 
-	it('keep serving their own screens while Redis is away, and catch up when it returns', { timeout: 90_000 }, async () => {
-		const port = await freePort();
-		let redis = await startRedis(port);
-		cleanup.push(() => stopRedis(redis));
-		const env = {
-			DATABASE_PATH: freshDatabase(),
-			REDIS_URL: `redis://127.0.0.1:${port}`,
-			REDIS_KEY: 'bakery-flow-test-outage',
-			...NO_BEACON
-		};
-		const [a, b] = await startPair(env);
-		const pickupAt = await firstSlot(a);
-		const start = await head(a);
-		const [onA, onB] = [await openScreen(a), await openScreen(b)];
+	it(
+		'keep serving their own screens while Redis is away, and catch up when it returns',
+		{ timeout: 90_000 },
+		async () => {
+			const port = await freePort();
+			let redis = await startRedis(port);
+			cleanup.push(() => stopRedis(redis));
+			const env = {
+				DATABASE_PATH: freshDatabase(),
+				REDIS_URL: `redis://127.0.0.1:${port}`,
+				REDIS_KEY: 'bakery-flow-test-outage',
+				...NO_BEACON
+			};
+			const [a, b] = await startPair(env);
+			const pickupAt = await firstSlot(a);
+			const start = await head(a);
+			const [onA, onB] = [await openScreen(a), await openScreen(b)];
 
-		await stopRedis(redis);
-		for (const server of [a, b]) {
-			await expect.poll(async () => (await health(server)).redis, { timeout: 15_000 }).toBe('down');
-			expect(await health(server)).toMatchObject({ httpStatus: 200, status: 'degraded' });
+			await stopRedis(redis);
+			for (const server of [a, b]) {
+				await expect
+					.poll(async () => (await health(server)).redis, { timeout: 15_000 })
+					.toBe('down');
+				expect(await health(server)).toMatchObject({ httpStatus: 200, status: 'degraded' });
+			}
+
+			// Each process still shows its own orders on its own screens.
+			const missed = [
+				await placeOrder(a, pickupAt, 'Alone on A'),
+				await placeOrder(a, pickupAt, 'Alone on A again')
+			];
+			const duringOutage = await head(a);
+			await waitFor(() => (onA.applied.at(-1) === duringOutage ? true : undefined), 15_000);
+			expect(onA.applied).toEqual(range(start + 1, duringOutage));
+			expect(onB.applied).toEqual([]);
+			expect(missed).toHaveLength(2);
+
+			redis = await startRedis(port);
+			for (const server of [a, b]) {
+				await expect
+					.poll(async () => (await health(server)).redis, { timeout: 20_000 })
+					.toBe('connected');
+			}
+			// B's screen asks for what it missed when told the head, without a new event or a restart.
+			await waitFor(() => (onB.applied.at(-1) === duringOutage ? true : undefined), 15_000);
+			expect(onB.applied).toEqual(range(start + 1, duringOutage));
+
+			// Fan-out resumes: an order on A reaches B's screen as a live event through Redis.
+			await placeOrder(a, pickupAt, 'After the outage');
+			const end = await head(a);
+			await waitFor(() => (onB.delivered.includes(end) ? true : undefined), 15_000);
+			await waitFor(() => (onB.applied.at(-1) === end ? true : undefined), 15_000);
+			expect(onB.applied).toEqual(range(start + 1, end));
+			expect(onA.applied).toEqual(range(start + 1, end));
+
+			// One line when Redis went and one when it came back, not one per retry.
+			for (const server of [a, b]) {
+				expect(linesSaying(server, 'redis is down')).toBe(1);
+				expect(linesSaying(server, 'redis is back')).toBe(1);
+			}
 		}
-
-		// Each process still shows its own orders on its own screens.
-		const missed = [
-			await placeOrder(a, pickupAt, 'Alone on A'),
-			await placeOrder(a, pickupAt, 'Alone on A again')
-		];
-		const duringOutage = await head(a);
-		await waitFor(() => (onA.applied.at(-1) === duringOutage ? true : undefined), 15_000);
-		expect(onA.applied).toEqual(range(start + 1, duringOutage));
-		expect(onB.applied).toEqual([]);
-		expect(missed).toHaveLength(2);
-
-		redis = await startRedis(port);
-		for (const server of [a, b]) {
-			await expect
-				.poll(async () => (await health(server)).redis, { timeout: 20_000 })
-				.toBe('connected');
-		}
-		// B's screen asks for what it missed when told the head, without a new event or a restart.
-		await waitFor(() => (onB.applied.at(-1) === duringOutage ? true : undefined), 15_000);
-		expect(onB.applied).toEqual(range(start + 1, duringOutage));
-
-		// Fan-out resumes: an order on A reaches B's screen as a live event through Redis.
-		await placeOrder(a, pickupAt, 'After the outage');
-		const end = await head(a);
-		await waitFor(() => (onB.delivered.includes(end) ? true : undefined), 15_000);
-		await waitFor(() => (onB.applied.at(-1) === end ? true : undefined), 15_000);
-		expect(onB.applied).toEqual(range(start + 1, end));
-		expect(onA.applied).toEqual(range(start + 1, end));
-
-		// One line when Redis went and one when it came back, not one per retry.
-		for (const server of [a, b]) {
-			expect(linesSaying(server, 'redis is down')).toBe(1);
-			expect(linesSaying(server, 'redis is back')).toBe(1);
-		}
-	});
+	);
 });

@@ -49,6 +49,24 @@ interface HubOptions {
 }
 
 /**
+ * The client as the adapter sees it: the same, except that a publish Redis could not take
+ * resolves (through `dropped`) instead of rejecting, since the adapter never awaits it.
+ */
+function droppingPublish(client: RedisClientType, dropped: (error: unknown) => number) {
+	return new Proxy(client, {
+		get(target, property) {
+			if (property === 'publish') {
+				return (...args: Parameters<RedisClientType['publish']>) =>
+					target.publish(...args).catch(dropped);
+			}
+			const value: unknown = Reflect.get(target, property, target);
+			// The client keeps private fields, so its methods must run on it, not on the proxy.
+			return typeof value === 'function' ? value.bind(target) : value;
+		}
+	});
+}
+
+/**
  * The only place that emits to screens. Services commit a change with its event row, then hand
  * the event here; a screen that missed some asks with `sync` for what came after its last
  * sequence number, and gets a snapshot when it missed too many.
@@ -141,12 +159,10 @@ export class RealtimeHub {
 		const pub: RedisClientType = createClient({ url, disableOfflineQueue: true });
 		// The subscriber keeps its queue: it holds only the adapter's few subscriptions.
 		const sub: RedisClientType = pub.duplicate({ disableOfflineQueue: false });
-		const publish = pub.publish.bind(pub);
-		pub.publish = ((...args: Parameters<typeof publish>) =>
-			publish(...args).catch((error: unknown) => {
-				this.options.log.debug({ err: error }, 'redis publish dropped');
-				return 0;
-			})) as typeof pub.publish;
+		const dropped = (error: unknown) => {
+			this.options.log.debug({ err: error }, 'redis publish dropped');
+			return 0;
+		};
 
 		this.#redis = [pub, sub];
 		this.#redisState = 'down';
@@ -171,7 +187,7 @@ export class RealtimeHub {
 				"redis does not answer: serving this process's screens only until it does"
 			);
 		}
-		io.adapter(createAdapter(pub, sub, { key: this.options.redisKey }));
+		io.adapter(createAdapter(droppingPublish(pub, dropped), sub, { key: this.options.redisKey }));
 	}
 
 	/** One warn when Redis goes, one info when it is back: never one line per retry. */
