@@ -2,12 +2,14 @@
  * Production entry: one HTTP server for the SvelteKit pages and API (adapter-node's handler) and
  * Socket.IO, on one port. `npm start` builds first, then runs this file.
  */
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { ConfigError } from './src/lib/server/config';
+import { ConfigError, loadConfig } from './src/lib/server/config';
+import { createRootLogger } from './src/lib/server/logger';
 import { runtime } from './src/lib/server/runtime';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
@@ -81,7 +83,9 @@ async function main() {
 	const { port } = server.address() as AddressInfo;
 	const base = rt.config.origin.replace(/:\d+$/, '') + `:${port}`;
 	log.info({ port, origin: rt.config.origin }, 'listening');
-	if (process.stdout.isTTY || process.env.PRINT_URLS !== 'false') {
+	// In a cluster the first worker prints the page list; the others would only repeat it.
+	const repeat = cluster.isWorker && cluster.worker?.id !== 1;
+	if (!repeat && (process.stdout.isTTY || process.env.PRINT_URLS !== 'false')) {
 		console.log(`\n${'Bakery is open'} at ${base}\n`);
 		for (const [name, url] of PAGES) console.log(`  ${name.padEnd(20)} ${base}${url}`);
 		console.log('');
@@ -115,7 +119,59 @@ async function main() {
 	process.on('SIGINT', (signal) => void stop(signal));
 }
 
-main().catch((error: unknown) => {
+/** `--workers N` on the command line (`npm start -- --workers 2`) stands for WORKERS=N. */
+function workersFromArgs(args: string[]): void {
+	const index = args.findIndex((arg) => arg === '--workers' || arg.startsWith('--workers='));
+	if (index === -1) return;
+	const arg = args[index]!;
+	process.env.WORKERS = arg.includes('=')
+		? arg.slice(arg.indexOf('=') + 1)
+		: (args[index + 1] ?? '');
+}
+
+/**
+ * Several processes on one port: the primary only forks and watches; each worker is a whole
+ * server (its own runtime, database connection and Socket.IO) that node:cluster hands
+ * connections to. Workers meet through Redis (required) and the one database file.
+ */
+async function primary(workers: number): Promise<void> {
+	const config = loadConfig(process.env);
+	const log = createRootLogger(config.logLevel).child({ module: 'cluster' });
+	log.info({ workers, redisKey: config.redisKey }, 'starting workers');
+
+	let stopping = false;
+	const fork = () => cluster.fork();
+	for (let i = 0; i < workers; i += 1) fork();
+	cluster.on('exit', (worker, code, signal) => {
+		if (stopping) return;
+		log.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
+		setTimeout(fork, 1_000).unref();
+	});
+
+	const stop = (signal: NodeJS.Signals) => {
+		if (stopping) return;
+		stopping = true;
+		log.info({ signal }, 'stopping workers');
+		for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+		const forced = setTimeout(() => process.exit(1), 12_000).unref();
+		cluster.on('exit', () => {
+			if (Object.keys(cluster.workers ?? {}).length > 0) return;
+			clearTimeout(forced);
+			process.exit(0);
+		});
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+}
+
+async function start(): Promise<void> {
+	workersFromArgs(process.argv.slice(2));
+	if (cluster.isWorker) return main();
+	const { workers } = loadConfig(process.env);
+	return workers > 1 ? primary(workers) : main();
+}
+
+start().catch((error: unknown) => {
 	const code = (error as NodeJS.ErrnoException).code;
 	if (error instanceof ConfigError) {
 		console.error(error.message);

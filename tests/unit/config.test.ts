@@ -35,11 +35,29 @@ describe('loadConfig', () => {
 		['BACKUP_EVERY_MINUTES', 'hourly', 'number of minutes'],
 		['BACKUP_EVERY_MINUTES', '-5', 'use 0 (only on demand)'],
 		['BACKUP_KEEP', '0', 'keep at least 1'],
-		['BACKUP_KEEP', '2.5', 'whole number']
+		['BACKUP_KEEP', '2.5', 'whole number'],
+		['WORKERS', 'two', 'whole number of processes'],
+		['REDIS_KEY', 'a key with spaces', 'letters, digits'],
+		['HEAD_BEACON_MS', '5', 'at least 100']
 	])('stops on a bad %s with its name and the fix', (name, value, hint) => {
 		expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
 		expect(() => loadConfig({ [name]: value })).toThrow(
 			new RegExp(`${name}=.*${hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
 		);
+	});
+
+	it('refuses several workers without Redis, naming the fix', () => {
+		expect(() => loadConfig({ WORKERS: '2' })).toThrow(/WORKERS=2 needs REDIS_URL/);
+		const config = loadConfig({ WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' });
+		expect(config.workers).toBe(2);
+	});
+
+	it('gives each database its own Redis key unless one is set', () => {
+		const key = (env: Record<string, string>) => loadConfig(env).redisKey;
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite' })).toBe(key({ DATABASE_PATH: '/srv/a.sqlite' }));
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite' })).not.toBe(
+			key({ DATABASE_PATH: '/srv/b.sqlite' })
+		);
+		expect(key({ DATABASE_PATH: '/srv/a.sqlite', REDIS_KEY: 'corner-shop' })).toBe('corner-shop');
 	});
 });

@@ -33,6 +33,11 @@ export type SyncAnswer =
 
 export interface ServerToClientEvents {
 	event: (event: LiveEvent) => void;
+	/**
+	 * The newest sequence number in the database. Sent when Redis comes back and now and then, so
+	 * a screen that missed events from another process while they could not reach it catches up.
+	 */
+	head: (head: { seq: number }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -78,6 +83,8 @@ export interface TrackedOrder {
 export interface PublicServerToClientEvents {
 	ticket: (change: { seq: number; ticket: PublicTicket }) => void;
 	tracked: (change: { seq: number; order: TrackedOrder }) => void;
+	/** As on the staff namespace: a page further behind than this asks again. */
+	head: (head: { seq: number }) => void;
 }
 
 export interface PublicClientToServerEvents {

@@ -47,6 +47,10 @@ export class LiveFeed {
 			if (reason === 'io server disconnect') setTimeout(() => socket.connect(), RECONNECT_MS);
 		});
 		socket.on('event', (event) => this.#receive(event));
+		// Events from another process can be lost while Redis is away; the head says so.
+		socket.on('head', ({ seq }) => {
+			if (seq > this.#lastSeq) this.resync();
+		});
 	}
 
 	get lastSeq(): number {
@@ -112,5 +116,6 @@ export class LiveFeed {
 		this.socket.off('connect');
 		this.socket.off('disconnect');
 		this.socket.off('event');
+		this.socket.off('head');
 	}
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,15 @@ export interface Config {
 	backup: { dir: string; everyMinutes: number; keep: number };
 	shopTimeZone: string;
 	redisUrl: string | undefined;
+	/**
+	 * Prefix of the Redis channels this bakery's processes share; two bakeries (or two test runs)
+	 * on one Redis with different keys never see each other's events.
+	 */
+	redisKey: string;
+	/** How many processes `server.ts` runs on the one port (node:cluster); 1 = no cluster. */
+	workers: number;
+	/** How often each process tells its own screens the newest sequence number, as a safety net. */
+	headBeaconMs: number;
 	demoData: boolean;
 	/** Also load the demo's finished day for the reports (off for a replay of a real day). */
 	demoHistory: boolean;
@@ -76,6 +86,21 @@ const schema = z.object({
 		.url({ error: 'use a redis:// address such as redis://127.0.0.1:6379' })
 		.refine((value) => /^rediss?:\/\//.test(value), 'use a redis:// or rediss:// address')
 		.optional(),
+	REDIS_KEY: z
+		.string()
+		.regex(/^[\w.:-]{1,100}$/, 'use up to 100 letters, digits, dots, colons, dashes or underscores')
+		.optional(),
+	WORKERS: z.coerce
+		.number({ error: 'use a whole number of processes such as 2' })
+		.int('use a whole number of processes such as 2')
+		.min(1, 'use 1 or more')
+		.max(64, 'use at most 64')
+		.default(1),
+	HEAD_BEACON_MS: z.coerce
+		.number({ error: 'use milliseconds such as 30000' })
+		.int('use whole milliseconds such as 30000')
+		.min(100, 'use at least 100')
+		.default(30_000),
 	DEMO_DATA: boolean.default(true),
 	DEMO_HISTORY: boolean.default(true),
 	CLOCK_START: z
@@ -167,6 +192,16 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 	);
 }
 
+/**
+ * Processes share events exactly when they share a database, so the default key is made from
+ * the database file's path: one bakery's processes agree on it without being told, and another
+ * bakery on the same Redis (another file) gets another key.
+ */
+function defaultRedisKey(databasePath: string): string {
+	const digest = createHash('sha256').update(databasePath).digest('hex').slice(0, 12);
+	return `bakery-flow:${digest}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
 	const parsed = schema.safeParse(withoutEmpty(env));
 	if (!parsed.success) {
@@ -182,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 	if (values.CLOCK_SPEED !== undefined && values.CLOCK_START === undefined) {
 		incomplete.push('CLOCK_SPEED is set but CLOCK_START is not: a simulated clock needs both');
 	}
+	if (values.WORKERS > 1 && !values.REDIS_URL) {
+		incomplete.push(
+			`WORKERS=${values.WORKERS} needs REDIS_URL: without Redis a screen sees only the orders ` +
+				'of the process it is connected to; set REDIS_URL=redis://127.0.0.1:6379 or use WORKERS=1'
+		);
+	}
 	if (incomplete.length > 0) throw new ConfigError(incomplete);
 	const databasePath = path.resolve(values.DATABASE_PATH ?? './data/bakery.sqlite');
 	return {
@@ -196,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		},
 		shopTimeZone: values.SHOP_TIMEZONE,
 		redisUrl: values.REDIS_URL,
+		redisKey: values.REDIS_KEY ?? defaultRedisKey(databasePath),
+		workers: values.WORKERS,
+		headBeaconMs: values.HEAD_BEACON_MS,
 		demoData: values.DEMO_DATA,
 		demoHistory: values.DEMO_HISTORY,
 		clock:

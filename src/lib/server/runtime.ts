@@ -48,6 +48,25 @@ export function runtime(): Runtime {
 	return (registry[KEY] ??= createRuntime(loadConfig(process.env)));
 }
 
+/**
+ * Loads the demo bakery into an empty database. The emptiness check and the load share one
+ * `BEGIN IMMEDIATE`, so two processes starting on a fresh file at once seed it once: the second
+ * waits for the first's commit and then finds products.
+ */
+/** Answers whether this call loaded the demo (false when another process got there first). */
+function seedDemoOnce(db: Db, now: number, config: Config, log: Logger): boolean {
+	const seeded = db.$client
+		.transaction(() => {
+			if (!isEmpty(db)) return null;
+			const bakery = seedBakery(db, now);
+			const history = config.demoHistory ? seedHistory(db, now, config.shopTimeZone) : null;
+			return { products: bakery.products.length, shop: bakery.shopName, history };
+		})
+		.immediate();
+	if (seeded) log.info(seeded, 'demo bakery loaded, with a finished day for the reports');
+	return seeded !== null;
+}
+
 function createRuntime(config: Config): Runtime {
 	const log: Logger = createRootLogger(config.logLevel);
 	const clock = config.clock ? simulatedClock(config.clock.start, config.clock.speed) : realClock();
@@ -65,15 +84,7 @@ function createRuntime(config: Config): Runtime {
 		.child({ module: 'db' })
 		.info({ path: config.databasePath }, 'database open, migrations applied');
 
-	const freshDemo = config.demoData && isEmpty(db);
-	if (freshDemo) {
-		const bakery = seedBakery(db, now());
-		const history = config.demoHistory ? seedHistory(db, now(), config.shopTimeZone) : null;
-		log.info(
-			{ products: bakery.products.length, shop: bakery.shopName, history },
-			'demo bakery loaded, with a finished day for the reports'
-		);
-	}
+	const freshDemo = config.demoData && seedDemoOnce(db, now(), config, log);
 
 	const id = randomUUID();
 	const hub = new RealtimeHub({
@@ -81,6 +92,9 @@ function createRuntime(config: Config): Runtime {
 		log: log.child({ module: 'realtime' }),
 		serverId: id,
 		redisUrl: config.redisUrl,
+		redisKey: config.redisKey,
+		headBeaconMs: config.headBeaconMs,
+		websocketOnly: config.workers > 1,
 		zone: config.shopTimeZone,
 		now,
 		snapshot: () => boardOrders(db, now(), config.shopTimeZone),

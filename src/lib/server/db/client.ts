@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 import * as schema from './schema';
 
@@ -24,14 +24,50 @@ export function openDatabase(file: string): Db {
 	if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
 
 	const sqlite = cachingStatements(new Database(file));
+	// First, so that even switching the journal mode waits for a process that holds the lock.
+	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = FULL');
-	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('foreign_keys = ON');
 
 	const db = drizzle(sqlite, { schema });
-	migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+	applyMigrations(db);
 	return db;
+}
+
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+/**
+ * Applies the committed migrations that the database lacks, in drizzle's own bookkeeping table.
+ * drizzle's migrator reads which migrations ran before it takes the write lock, so two
+ * processes starting on a fresh file at once would both create the tables and the second
+ * would fail; here the check and the work share one `BEGIN IMMEDIATE`, and the second process
+ * waits, then finds nothing left to do.
+ */
+function applyMigrations(db: Db): void {
+	const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+	const sqlite = db.$client;
+	sqlite
+		.transaction(() => {
+			sqlite.exec(
+				`CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" ` +
+					'(id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)'
+			);
+			const last = sqlite
+				.prepare(`SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`)
+				.pluck()
+				.get() as number | string | undefined;
+			const appliedUpTo = last === undefined ? -Infinity : Number(last);
+			const record = sqlite.prepare(
+				`INSERT INTO "${MIGRATIONS_TABLE}" ("hash", "created_at") VALUES (?, ?)`
+			);
+			for (const migration of migrations) {
+				if (migration.folderMillis <= appliedUpTo) continue;
+				for (const statement of migration.sql) sqlite.exec(statement);
+				record.run(migration.hash, migration.folderMillis);
+			}
+		})
+		.immediate();
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { Server, type Namespace } from 'socket.io';
 
 import type { OrderView } from '../../domain/order';
@@ -24,6 +24,12 @@ import { guardStaff, refuseOthers, sessionRoom } from './guard';
 import { toTicket, toTracked } from './public-view';
 
 export type BakeryServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/** How the hub reaches the other processes: not at all (one process), or through Redis. */
+export type RedisState = 'not used' | 'connected' | 'down';
+
+/** How long start waits for Redis before serving its own screens alone. */
+const REDIS_START_WAIT_MS = 5_000;
 type PublicNamespace = Namespace<PublicClientToServerEvents, PublicServerToClientEvents>;
 
 interface HubOptions {
@@ -31,10 +37,34 @@ interface HubOptions {
 	log: Logger;
 	serverId: string;
 	redisUrl: string | undefined;
+	/** Prefix of this bakery's Redis channels. */
+	redisKey: string;
+	/** How often screens are told the head sequence number; see `#beacon`. */
+	headBeaconMs: number;
+	/** Several processes share one port through node:cluster, which cannot keep polling sticky. */
+	websocketOnly: boolean;
 	zone: string;
 	snapshot: () => OrderView[];
 	findByToken: (token: string) => OrderView | null;
 	now: () => number;
+}
+
+/**
+ * The client as the adapter sees it: the same, except that a publish Redis could not take
+ * resolves (through `dropped`) instead of rejecting, since the adapter never awaits it.
+ */
+function droppingPublish(client: RedisClientType, dropped: (error: unknown) => number) {
+	return new Proxy(client, {
+		get(target, property) {
+			if (property === 'publish') {
+				return (...args: Parameters<RedisClientType['publish']>) =>
+					target.publish(...args).catch(dropped);
+			}
+			const value: unknown = Reflect.get(target, property, target);
+			// The client keeps private fields, so its methods must run on it, not on the proxy.
+			return typeof value === 'function' ? value.bind(target) : value;
+		}
+	});
 }
 
 /**
@@ -45,7 +75,11 @@ interface HubOptions {
 export class RealtimeHub {
 	#io: BakeryServer | null = null;
 	#public: PublicNamespace | null = null;
-	#redis: { close(): Promise<void> }[] = [];
+	#redis: RedisClientType[] = [];
+	#redisUp = new Set<RedisClientType>();
+	#redisState: RedisState = 'not used';
+	#beacon: NodeJS.Timeout | undefined;
+	#closing = false;
 
 	constructor(private readonly options: HubOptions) {}
 
@@ -53,8 +87,17 @@ export class RealtimeHub {
 		return this.#io;
 	}
 
+	get redis(): RedisState {
+		return this.#redisState;
+	}
+
 	async attach(httpServer: HttpServer): Promise<BakeryServer> {
-		const io: BakeryServer = new Server(httpServer, { serveClient: false });
+		const io: BakeryServer = new Server(httpServer, {
+			serveClient: false,
+			// Long polling sends each request on its own; behind node:cluster they can land on
+			// different processes, which Socket.IO refuses. WebSocket is one connection.
+			transports: this.options.websocketOnly ? ['websocket'] : ['polling', 'websocket']
+		});
 		if (this.options.redisUrl) await this.#useRedis(io, this.options.redisUrl);
 		guardStaff(io, this.options);
 
@@ -68,7 +111,9 @@ export class RealtimeHub {
 		this.#attachPublic(io);
 
 		this.#io = io;
-		this.options.log.info({ redis: Boolean(this.options.redisUrl) }, 'realtime attached');
+		this.#beacon = setInterval(() => this.#tellHead('local'), this.options.headBeaconMs);
+		this.#beacon.unref();
+		this.options.log.info({ redis: this.#redisState }, 'realtime attached');
 		return io;
 	}
 
@@ -107,17 +152,83 @@ export class RealtimeHub {
 		return { head, today, tickets };
 	}
 
+	/**
+	 * Fan-out through Redis. The adapter publishes without waiting for the answer, so while Redis
+	 * is away the publisher must neither queue (memory would grow with every order) nor reject
+	 * unheard (an unhandled rejection ends the process): it drops the message and the screens of
+	 * other processes catch up by sequence once Redis is back. Local emits go on regardless.
+	 */
 	async #useRedis(io: BakeryServer, url: string): Promise<void> {
-		const pub = createClient({ url });
-		const sub = pub.duplicate();
+		const pub: RedisClientType = createClient({ url, disableOfflineQueue: true });
+		// The subscriber keeps its queue: it holds only the adapter's few subscriptions.
+		const sub: RedisClientType = pub.duplicate({ disableOfflineQueue: false });
+		const dropped = (error: unknown) => {
+			this.options.log.debug({ err: error }, 'redis publish dropped');
+			return 0;
+		};
+
+		this.#redis = [pub, sub];
+		this.#redisState = 'down';
 		for (const client of [pub, sub]) {
-			client.on('error', (error: Error) =>
-				this.options.log.warn({ err: error }, 'redis connection problem')
+			client.on('ready', () => this.#redisChanged(client, true));
+			client.on('end', () => this.#redisChanged(client, false));
+			client.on('error', (error: Error) => {
+				this.#redisChanged(client, false);
+				this.options.log.debug({ err: error }, 'redis connection problem');
+			});
+		}
+		// connect() keeps retrying until Redis answers; start serving alone if it takes long.
+		const connected = Promise.all([pub.connect(), sub.connect()]);
+		connected.catch(() => {});
+		const waited = await Promise.race([
+			connected.then(() => true),
+			new Promise<false>((resolve) => setTimeout(resolve, REDIS_START_WAIT_MS, false).unref())
+		]);
+		if (!waited) {
+			this.options.log.warn(
+				{ redis: this.#redisState, key: this.options.redisKey, waitedMs: REDIS_START_WAIT_MS },
+				"redis does not answer: serving this process's screens only until it does"
 			);
 		}
-		await Promise.all([pub.connect(), sub.connect()]);
-		io.adapter(createAdapter(pub, sub));
-		this.#redis = [pub, sub];
+		io.adapter(createAdapter(droppingPublish(pub, dropped), sub, { key: this.options.redisKey }));
+	}
+
+	/** One warn when Redis goes, one info when it is back: never one line per retry. */
+	#redisChanged(client: RedisClientType, up: boolean): void {
+		if (up) this.#redisUp.add(client);
+		else this.#redisUp.delete(client);
+		const state: RedisState = this.#redisUp.size === this.#redis.length ? 'connected' : 'down';
+		const before = this.#redisState;
+		if (state === before) return;
+		this.#redisState = state;
+
+		const fields = { redis: state, key: this.options.redisKey };
+		if (this.#closing) return;
+		if (state === 'down') {
+			this.options.log.warn(fields, "redis is down: serving this process's screens only");
+			return;
+		}
+		this.options.log.info(
+			fields,
+			this.#io ? 'redis is back: events reach every process again' : 'redis connected'
+		);
+		// Screens anywhere may have missed events while this process could not publish or hear.
+		this.#tellHead('everywhere');
+	}
+
+	/**
+	 * Tells screens the newest sequence number; one that is behind asks for the rest. Sent
+	 * everywhere when Redis returns, and to this process's screens now and then as a safety net
+	 * for events another process published while only it had lost Redis.
+	 */
+	#tellHead(scope: 'local' | 'everywhere'): void {
+		const io = this.#io;
+		if (!io) return;
+		const head = { seq: headSeq(this.options.db) };
+		const staff = scope === 'local' ? io.local : io;
+		const board = scope === 'local' ? io.of('/public').local : io.of('/public');
+		staff.emit('head', head);
+		board.emit('head', head);
 	}
 
 	/** Every order a screen shows and the sequence number they are current to, read as one. */
@@ -163,6 +274,8 @@ export class RealtimeHub {
 	async close(): Promise<void> {
 		const io = this.#io;
 		this.#io = null;
+		this.#closing = true;
+		clearInterval(this.#beacon);
 		if (io) {
 			// Closing without a disconnect packet lets screens see a lost connection, which they
 			// retry on their own; a server-sent disconnect would leave them offline until a reload.
