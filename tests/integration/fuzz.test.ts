@@ -326,7 +326,8 @@ function orderMutation(shop: Shop): fc.Arbitrary<{ text: string; what: string }>
 			const text = JSON.stringify(order);
 			// Written into the text so that "__proto__" arrives as a key, as JSON.parse reads it.
 			const json = JSON.stringify(value) ?? 'null';
-			const target = path.length === 0 ? '{' : path[0] === 'lines' ? '"lines":[{' : `"${path[0]}":{`;
+			const target =
+				path.length === 0 ? '{' : path[0] === 'lines' ? '"lines":[{' : `"${path[0]}":{`;
 			return {
 				text: text.replace(target, `${target}${JSON.stringify(key)}:${json},`),
 				what: `extra ${key} in ${pathKey(path) || 'body'}`
@@ -498,13 +499,11 @@ const TARGETS: Target[] = [
 		name: 'GET /track/[token]',
 		answer: 'page',
 		probes: () =>
-			fc
-				.tuple(hostileSegment, hostileQuery)
-				.map(([token, query]): RawRequest => ({
-					method: 'GET',
-					path: `/track/${token}?${query.join('&')}`,
-					headers: { accept: 'text/html' }
-				}))
+			fc.tuple(hostileSegment, hostileQuery).map(([token, query]): RawRequest => ({
+				method: 'GET',
+				path: `/track/${token}?${query.join('&')}`,
+				headers: { accept: 'text/html' }
+			}))
 	},
 	{
 		name: 'GET /rate/[token]',
@@ -841,7 +840,9 @@ describe('hostile requests to the public endpoints', () => {
 								if (!why) throw new Error(`the mutation "${broken}" left a valid order`);
 							}
 							const answer = await sendRaw(base, request, agent).catch((error: Error) => {
-								throw new Error(`${String(probeText(request))}: ${error.message}`, { cause: error });
+								throw new Error(`${String(probeText(request))}: ${error.message}`, {
+									cause: error
+								});
 							});
 							sent.set(name, (sent.get(name) ?? 0) + 1);
 							statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
