@@ -804,12 +804,70 @@ afterAll(async () => {
 	await courier?.close();
 });
 
+/** Each defect the fuzz found, pinned with its exact answer. */
+const PINNED: {
+	name: string;
+	request: () => RawRequest;
+	status: number;
+	problem: { field: string; message: RegExp };
+}[] = [
+	{
+		name: 'a JSON body without Content-Type is refused by name, not read as empty',
+		request: () => ({
+			method: 'POST',
+			path: '/api/orders',
+			headers: {},
+			body: Buffer.from(JSON.stringify(validOrder(shop)))
+		}),
+		status: 415,
+		problem: { field: 'Content-Type', message: /^is missing; send application\/json$/ }
+	},
+	{
+		name: 'a courier webhook over the size limit is a 413, not a 500',
+		request: () => ({
+			method: 'POST',
+			path: '/api/webhooks/courier',
+			headers: { 'content-type': JSON_TYPE },
+			body: Buffer.from(`"${'x'.repeat(600_000)}"`)
+		}),
+		status: 413,
+		problem: { field: 'body', message: /larger than 512 KB/ }
+	},
+	{
+		name: 'days written in hex is refused, not read as 2',
+		request: () => ({ method: 'GET', path: '/api/slots?days=0x2', headers: {} }),
+		status: 400,
+		problem: { field: 'days', message: /written in digits/ }
+	},
+	{
+		name: 'an unknown key with no name is shown quoted',
+		request: () => ({
+			method: 'POST',
+			path: '/api/orders',
+			headers: { 'content-type': JSON_TYPE },
+			body: Buffer.from(JSON.stringify({ ...validOrder(shop), '': 1 }))
+		}),
+		status: 400,
+		problem: { field: '[""]', message: /is not a field of this request/ }
+	}
+];
+
 describe('hostile requests to the public endpoints', () => {
 	it('places the unmutated order, so every mutation breaks a valid one', async () => {
 		expect(shop.completedToken).not.toBe('');
 		const placed = await postJson(`${server.url}/api/orders`, validOrder(shop));
 		expect(placed.status).toBe(201);
 		shop.openToken = placed.body.trackingToken;
+	});
+
+	it.each(PINNED)('$name', async ({ request, status, problem }) => {
+		const answer = await sendRaw(new URL(server.url), request(), new http.Agent());
+		const body = JSON.parse(answer.text) as { error: { problems: { field: string }[] } };
+		expect(answer.status).toBe(status);
+		expect(body.error.problems).toContainEqual({
+			field: problem.field,
+			message: expect.stringMatching(problem.message)
+		});
 	});
 
 	it(`answers ${CASES} hostile requests with a 4xx that names the problem, and changes nothing`, async () => {
