@@ -525,7 +525,19 @@ const TARGETS: Target[] = [
 				.record(
 					{
 						score: fc.oneof(
-							fc.constantFrom('0', '6', '2.5', 'five', '-1', '1e1', 'Infinity', ''),
+							fc.constantFrom(
+								'0',
+								'6',
+								'2.5',
+								'five',
+								'-1',
+								'1e1',
+								'Infinity',
+								'',
+								'0x3',
+								'3e0',
+								'3.0'
+							),
 							fc.string({ maxLength: 10 })
 						),
 						comment: fc.oneof(fc.string({ maxLength: 50 }), fc.constant('c'.repeat(501)))
