@@ -28,6 +28,14 @@ export async function readJson(
 	options: { emptyAs?: unknown } = {}
 ): Promise<unknown> {
 	const type = request.headers.get('content-type');
+	if (!type && sentBody(request)) {
+		throw new AppError(
+			415,
+			'unsupported_media_type',
+			'Content-Type is missing; send the body as JSON with Content-Type: application/json',
+			{ problems: [{ field: 'Content-Type', message: 'is missing; send application/json' }] }
+		);
+	}
 	if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
 		throw new AppError(
 			415,
@@ -60,8 +68,17 @@ export async function readJson(
 	}
 }
 
+/**
+ * Whether the client sent a body, read from the headers: SvelteKit drops the body of a request
+ * without a Content-Type, so reading it would wrongly report an empty one.
+ */
+function sentBody(request: Request): boolean {
+	const length = request.headers.get('content-length');
+	return (length !== null && length.trim() !== '0') || request.headers.has('transfer-encoding');
+}
+
 /** The body as text; a body over the server's limit is answered 413, naming the limit. */
-async function readText(request: Request): Promise<string> {
+export async function readText(request: Request): Promise<string> {
 	try {
 		return await request.text();
 	} catch (error) {
@@ -70,7 +87,7 @@ async function readText(request: Request): Promise<string> {
 			throw new AppError(
 				413,
 				'too_large',
-				'body is larger than the server accepts (512 KB); send a smaller order',
+				'body is larger than the server accepts (512 KB); send a smaller request',
 				{
 					problems: [{ field: 'body', message: 'is larger than 512 KB' }]
 				}
@@ -80,11 +97,18 @@ async function readText(request: Request): Promise<string> {
 	}
 }
 
+/**
+ * A path as a client would write it: `lines[0].sku`. A key that is not a plain name (an empty
+ * one, one with spaces or dots) is quoted, `[""]`, so the answer never names a blank field.
+ */
 export function fieldName(path: PropertyKey[]): string {
 	return path
-		.map((part, index) =>
-			typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`
-		)
+		.map((part, index) => {
+			if (typeof part === 'number') return `[${part}]`;
+			const key = String(part);
+			if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `[${JSON.stringify(key)}]`;
+			return `${index === 0 ? '' : '.'}${key}`;
+		})
 		.join('');
 }
 

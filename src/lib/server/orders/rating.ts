@@ -8,12 +8,23 @@ import { conflict, invalid, notFound } from '../errors';
 import { problemsOf } from '../http';
 import { findOrderByToken } from './queries';
 
+const SCORE = 'choose a score from 1 to 5';
+
 export const ratingInput = z.object({
-	score: z.coerce
-		.number({ error: 'choose a score from 1 to 5' })
-		.int('choose a whole score from 1 to 5')
-		.min(1, 'choose a score from 1 to 5')
-		.max(5, 'choose a score from 1 to 5'),
+	// A form sends text; digits only, since Number() would also read "0x3", "3e0" and "" as scores.
+	score: z
+		.union(
+			[
+				z.number(),
+				z
+					.string()
+					.trim()
+					.regex(/^\d{1,3}$/)
+					.transform(Number)
+			],
+			{ error: SCORE }
+		)
+		.pipe(z.number().int('choose a whole score from 1 to 5').min(1, SCORE).max(5, SCORE)),
 	comment: z.string().trim().max(500, 'keep the comment to 500 characters or fewer').default('')
 });
 

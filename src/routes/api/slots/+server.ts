@@ -13,11 +13,12 @@ const query = z.object({
 		.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a shop date such as 2024-06-14')
 		.refine(isShopDate, 'is not a real calendar date; check the day and month')
 		.optional(),
-	days: z.coerce
-		.number({ error: 'must be a number of days' })
-		.int('must be a whole number of days')
-		.min(1, 'must be at least 1')
-		.max(14, 'must be at most 14')
+	// Digits only: Number() would also read "0x2", "1e1" and " 2" as counts of days.
+	days: z
+		.string()
+		.regex(/^\d{1,3}$/, 'must be a whole number of days written in digits, such as 3')
+		.transform(Number)
+		.pipe(z.number().min(1, 'must be at least 1').max(14, 'must be at most 14'))
 		.default(1),
 	lines: z
 		.string()

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 
 import { applyCourierEvent } from '$lib/server/delivery/courier';
 import { AppError, invalid } from '$lib/server/errors';
-import { endpoint, methodNotAllowed } from '$lib/server/http';
+import { endpoint, methodNotAllowed, readText } from '$lib/server/http';
 import {
 	COURIER_SIGNATURE_HEADER,
 	parseCourierEvent,
@@ -20,7 +20,7 @@ export const POST = endpoint(async ({ request, getClientAddress }) => {
 	if (!rt.config.courier) {
 		throw new AppError(404, 'not_found', 'no courier service is set up (COURIER_BASE_URL)');
 	}
-	const raw = await request.text();
+	const raw = await readText(request);
 	const signature = request.headers.get(COURIER_SIGNATURE_HEADER);
 	if (!verifyCourierSignature(raw, signature, rt.config.courier.webhookSecret, rt.now())) {
 		log.warn(
