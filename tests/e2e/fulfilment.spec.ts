@@ -56,7 +56,11 @@ test.afterAll(async () => {
 });
 
 async function screen(browser: Browser, path: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
+	// Signed in to this test's own server, not the shared e2e one.
+	const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+	const [name, value] = app.headers.cookie!.split('=');
+	await context.addCookies([{ name: name!, value: value!, url: app.url }]);
+	const page = await context.newPage();
 	await page.goto(`${app.url}${path}`);
 	await expect(page.locator('html[data-hydrated]')).toBeAttached();
 	return page;
@@ -75,7 +79,9 @@ interface ApiOrder {
 }
 
 async function getOrder(id: number): Promise<ApiOrder> {
-	return (await (await fetch(`${app.url}/api/orders/${id}`)).json()) as ApiOrder;
+	return (await (
+		await fetch(`${app.url}/api/orders/${id}`, { headers: app.headers })
+	).json()) as ApiOrder;
 }
 
 /** Reads the server's own database file, as the shop's accountant would. */
@@ -122,7 +128,9 @@ test('an online order is confirmed by e-mail, packed, collected and paid, and it
 	await expect(customer).toHaveURL(/\/track\/[A-Za-z0-9_-]{24}$/);
 	const token = customer.url().split('/').at(-1)!;
 	const number = (await customer.getByTestId('order-number').textContent())!.trim();
-	const { orders } = (await (await fetch(`${app.url}/api/orders`)).json()) as {
+	const { orders } = (await (
+		await fetch(`${app.url}/api/orders`, { headers: app.headers })
+	).json()) as {
 		orders: ApiOrder[];
 	};
 	const order = orders.find((entry) => entry.trackingToken === token)!;
@@ -204,7 +212,11 @@ test('a delivery order goes out with the courier and is completed by its webhook
 	const tracking = await screen(browser, `/track/${order.trackingToken}`);
 	const packing = await screen(browser, '/packing');
 	const current = await getOrder(order.id);
-	await postJson(`${app.url}/api/orders/${order.id}/pack`, { expectedVersion: current.version });
+	await postJson(
+		`${app.url}/api/orders/${order.id}/pack`,
+		{ expectedVersion: current.version },
+		app.headers
+	);
 	const ticket = packing.locator(`article.ticket.done[data-order-number="${order.number}"]`);
 	await expect(ticket.getByTestId('courier')).toContainText('arrives');
 

@@ -13,7 +13,7 @@ test('a staff page without a session goes to sign-in; staff sign in with a PIN a
 	const name = `Pat ${Date.now() % 100000}`;
 	await page.goto('/admin/staff');
 	await expect(page.locator('html[data-hydrated]')).toBeAttached();
-	await page.getByPlaceholder('Name').fill(name);
+	await page.getByPlaceholder('Name', { exact: true }).fill(name);
 	await page.getByPlaceholder(/PIN/).fill('4321');
 	await page.getByRole('button', { name: 'Add' }).click();
 	await expect(page.getByRole('status')).toContainText(`${name} can sign in now`);
