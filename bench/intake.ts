@@ -31,7 +31,11 @@ type Screen = Socket<
 
 function connect(server: RunningServer): Promise<Screen> {
 	return new Promise((resolve, reject) => {
-		const socket: Screen = io(server.url, { transports: ['websocket'], reconnection: false });
+		const socket: Screen = io(server.url, {
+			transports: ['websocket'],
+			reconnection: false,
+			extraHeaders: server.headers
+		});
 		socket.once('connect', () => resolve(socket));
 		socket.once('connect_error', reject);
 	});
@@ -94,7 +98,7 @@ async function intake(
 				sentAt.set(body.customer.name, performance.now());
 				const response = await fetch(`${server.url}/api/orders`, {
 					method: 'POST',
-					headers: { 'content-type': 'application/json' },
+					headers: { 'content-type': 'application/json', ...server.headers },
 					body: JSON.stringify(body)
 				});
 				if (response.status !== 201) errors += 1;
@@ -151,7 +155,7 @@ async function catchUp(server: RunningServer): Promise<CatchUp> {
 			Array.from({ length: 25 }, (_, offset) =>
 				fetch(`${server.url}/api/orders`, {
 					method: 'POST',
-					headers: { 'content-type': 'application/json' },
+					headers: { 'content-type': 'application/json', ...server.headers },
 					body: JSON.stringify(counterOrder(1e9 + index + offset))
 				})
 			)
@@ -180,7 +184,7 @@ async function catchUp(server: RunningServer): Promise<CatchUp> {
 async function heapBytes(server: RunningServer): Promise<number> {
 	server.process.kill('SIGUSR2');
 	await new Promise((resolve) => setTimeout(resolve, 300));
-	const text = await (await fetch(`${server.url}/metrics`)).text();
+	const text = await (await fetch(`${server.url}/metrics`, { headers: server.headers })).text();
 	// Socket buffers live outside the JavaScript heap; count both.
 	const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)![1]);
 	const external = Number(/^nodejs_external_memory_bytes (\S+)/m.exec(text)?.[1] ?? 0);

@@ -81,10 +81,13 @@ try {
 		mappingFile: given.mapping,
 		keep: given.keep,
 		say: (line) => console.log(line),
-		onServer: async (url) => {
+		onServer: async (url, manager) => {
 			if (!watching && !given.keep) return;
 			const base = url.replace('127.0.0.1', 'localhost');
 			console.log(`\nThe replay's bakery is open at ${base}; watch it on:`);
+			console.log(
+				`  (sign in at ${base}/signin as "${manager.name}", password ${manager.password})`
+			);
 			for (const page of ['/kitchen', '/packing', '/pickup', '/orders', '/admin/reports']) {
 				console.log(`  ${base}${page}`);
 			}

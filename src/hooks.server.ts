@@ -64,7 +64,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 		);
 	}
 
-	const needed = accessFor(method, pathname);
+	// A path no route serves is a 404 for everyone; asking to sign in first would mislead.
+	const unrouted = event.route.id === null || event.route.id === '/api/[...rest]';
+	const needed = unrouted ? 'public' : accessFor(method, pathname);
 	if (
 		!allows(viewer?.role ?? null, needed) &&
 		!isMetricsScrape(event.request, pathname, rt.config.metricsToken)

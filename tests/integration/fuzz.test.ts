@@ -582,6 +582,70 @@ const TARGETS: Target[] = [
 		}
 	},
 	{
+		name: 'POST /api/session (sign-in)',
+		answer: 'json',
+		probes: () => {
+			// Well-formed guesses (wrong names, wrong secrets, PIN-shaped) and malformed bodies.
+			const guess = fc
+				.record({
+					name: fc.oneof(
+						fc.constantFrom('Manager', 'Test Manager', 'sam', ''),
+						fc.string({ maxLength: 80 })
+					),
+					secret: fc.oneof(
+						fc.stringMatching(/^\d{4}$/),
+						fc.constantFrom('', 'password', 'test-manager-passwor', 'x'.repeat(201)),
+						fc.string({ maxLength: 30 })
+					)
+				})
+				.map((body) => Buffer.from(JSON.stringify(body)));
+			const wrongShape = fc
+				.oneof(
+					fc.constant({ name: 'Test Manager' }),
+					fc.constant({ secret: 'test-manager-password' }),
+					fc.record({ name: fc.anything(), secret: fc.anything() }),
+					fc.constant({ name: 'Test Manager', secret: 'test-manager-password', role: 'manager' })
+				)
+				.map((body) => Buffer.from(JSON.stringify(body) ?? 'null'));
+			return fc.oneof(
+				{
+					weight: 3,
+					arbitrary: post('/api/session', fc.constant({ 'content-type': JSON_TYPE }), guess)
+				},
+				{
+					weight: 3,
+					arbitrary: post('/api/session', fc.constant({ 'content-type': JSON_TYPE }), wrongShape)
+				},
+				{
+					weight: 3,
+					arbitrary: post('/api/session', hostileHeaders(anyContentType), hostileBytes)
+				},
+				{ weight: 1, arbitrary: otherMethod('/api/session').filter((r) => r.method !== 'DELETE') }
+			);
+		}
+	},
+	{
+		name: 'POST /api/pair (screen pairing)',
+		answer: 'json',
+		probes: () => {
+			const code = fc
+				.oneof(
+					fc.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/),
+					fc.constantFrom('', '    ', 'ABCD-EFGH', 'a'.repeat(21)),
+					fc.anything()
+				)
+				.map((value) => Buffer.from(JSON.stringify({ code: value }) ?? 'null'));
+			return fc.oneof(
+				{
+					weight: 5,
+					arbitrary: post('/api/pair', fc.constant({ 'content-type': JSON_TYPE }), code)
+				},
+				{ weight: 4, arbitrary: post('/api/pair', hostileHeaders(anyContentType), hostileBytes) },
+				{ weight: 1, arbitrary: otherMethod('/api/pair') }
+			);
+		}
+	},
+	{
 		name: 'POST /api/webhooks/courier',
 		answer: 'json',
 		probes: () => {
@@ -737,7 +801,10 @@ const WATCHED = [
 	'payments',
 	'sales',
 	'deliveries',
-	'counters'
+	'counters',
+	'staff_members',
+	'sessions',
+	'pairing_codes'
 ];
 
 function fingerprint(file: string): Record<string, string> {
@@ -788,6 +855,7 @@ beforeAll(async () => {
 	courier = await startCourierServer({ webhookSecret: COURIER_SECRET });
 	server = await startServer({
 		PUBLIC_RATE_LIMIT_PER_MINUTE: '100000000',
+		SIGN_IN_ATTEMPTS_PER_15_MINUTES: '100000000',
 		COURIER_BASE_URL: courier.url,
 		COURIER_API_KEY: courier.apiKey,
 		COURIER_WEBHOOK_SECRET: COURIER_SECRET

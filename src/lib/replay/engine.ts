@@ -18,14 +18,29 @@ export interface ApiAnswer<T = unknown> {
 }
 
 export class Api {
+	#cookie = '';
+
 	constructor(readonly base: string) {}
+
+	/** Signs in as a manager: the replay moves the clock, which only a manager may. */
+	async signIn(name: string, secret: string): Promise<void> {
+		const answer = await this.post('/api/session', { name, secret });
+		if (answer.status !== 201) throw new Error(`the replay could not sign in (${answer.status})`);
+	}
 
 	async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer<T>> {
 		const response = await fetch(`${this.base}${path}`, {
 			method,
-			headers: body === undefined ? {} : { 'content-type': 'application/json' },
+			headers: {
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				...(this.#cookie ? { cookie: this.#cookie } : {})
+			},
 			body: body === undefined ? undefined : JSON.stringify(body)
 		});
+		const session = response.headers
+			.getSetCookie()
+			.find((value) => value.startsWith('bakery_session='));
+		if (session) this.#cookie = session.split(';')[0]!;
 		const text = await response.text();
 		return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 	}

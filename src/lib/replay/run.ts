@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +37,7 @@ export interface ReplayOptions {
 	/** Leave the server up after the day until Ctrl-C, to look at the screens and reports. */
 	keep?: boolean;
 	/** Called once the server is up, with its address, before the day starts. */
-	onServer?: (url: string) => void | Promise<void>;
+	onServer?: (url: string, manager: { name: string; password: string }) => void | Promise<void>;
 }
 
 /** Where each till's shop was: the Bread Basket in Edinburgh, the French bakery in France. */
@@ -182,8 +183,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 	seedBakery(db, startsAt, bakery);
 	db.$client.close();
 
+	// The replay signs in as this run's own manager, made from a fresh secret on its new database.
+	const manager = { name: 'Replay manager', password: randomBytes(12).toString('base64url') };
 	const server = await launchServer(
 		{
+			MANAGER_NAME: manager.name,
+			MANAGER_PASSWORD: manager.password,
 			PORT: String(options.port),
 			ORIGIN: `http://localhost:${options.port || 3000}`,
 			DATABASE_PATH: databasePath,
@@ -197,8 +202,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 		path.resolve(options.outDir, `replay-${options.date}.log`)
 	);
 	try {
-		await options.onServer?.(server.url);
+		await options.onServer?.(server.url, manager);
 		const api = new Api(server.url);
+		await api.signIn(manager.name, manager.password);
 		const result = await runDay(day, {
 			api,
 			pace: options.pace,

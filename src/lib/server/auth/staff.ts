@@ -208,6 +208,12 @@ export async function ensureManager(
 	const manager = db.select().from(staffMembers).where(eq(staffMembers.role, 'manager')).get();
 	if (manager) return 'exists';
 	if (!account) return 'missing';
-	await addStaff(db, now, { name: account.name, role: 'manager', password: account.password });
+	try {
+		await addStaff(db, now, { name: account.name, role: 'manager', password: account.password });
+	} catch (error) {
+		// Two processes starting on a new database at once: the other one made the manager.
+		if (findStaffByName(db, account.name)) return 'exists';
+		throw error;
+	}
 	return 'created';
 }
