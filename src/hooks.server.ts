@@ -44,7 +44,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const { method } = event.request;
 	const isApi = pathname.startsWith('/api/') || pathname === '/metrics';
 
-	const viewer = findViewer(rt.db, event.cookies.get(SESSION_COOKIE), rt.now());
+	const viewer = findViewer(rt.db, event.cookies.get(SESSION_COOKIE), Date.now());
 	event.locals.viewer = viewer;
 
 	// Cookies go with cross-site requests too; a write from another site's page is refused.

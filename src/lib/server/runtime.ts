@@ -109,7 +109,7 @@ function createRuntime(config: Config): Runtime {
 	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
 	const group = new GroupCommit({ db, publish });
-	const ready = firstSignIns(db, now(), config, freshDemo);
+	const ready = firstSignIns(db, Date.now(), config, freshDemo);
 	ready.catch((error: unknown) => log.error({ err: error }, 'could not set up the first manager'));
 	const backups = new BackupSchedule({
 		db,

@@ -17,7 +17,7 @@ export const actions: Actions = {
 		const code = String((await request.formData()).get('code') ?? '');
 		let landing: string;
 		try {
-			const paired = pairScreen(rt.db, rt.now(), code.slice(0, 20));
+			const paired = pairScreen(rt.db, Date.now(), code.slice(0, 20));
 			setSessionCookie(cookies, paired.token, 'screen', rt.config.origin);
 			rt.log.info({ screen: paired.viewer.label }, 'wall screen paired');
 			landing = paired.landing;

@@ -25,7 +25,7 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const name = String(form.get('name') ?? '');
 		try {
-			const { token, viewer } = await signIn(rt.db, rt.now(), {
+			const { token, viewer } = await signIn(rt.db, Date.now(), {
 				name,
 				secret: String(form.get('secret') ?? '')
 			});

@@ -7,6 +7,11 @@ import type { Db } from '../db/client';
 import { pairingCodes, sessions, staffMembers, type Role } from '../db/schema';
 import { AppError } from '../errors';
 
+/*
+ * Every `now` here is real time (Date.now()), never the shop's clock: a replay moving a simulated
+ * clock through a day must not expire the sessions of the people watching it.
+ */
+
 /** Who a request or socket speaks for; `null` is the public. */
 export interface Viewer {
 	sessionId: string;

@@ -13,7 +13,7 @@ export const load: PageServerLoad = ({ locals, depends }) => {
 		shopName: readSettings(rt.db).shopName,
 		timeZone: rt.config.shopTimeZone,
 		staff: listStaff(rt.db),
-		sessions: openSessions(rt.db, rt.now()).map((session) => ({
+		sessions: openSessions(rt.db, Date.now()).map((session) => ({
 			...session,
 			mine: session.id === locals.viewer?.sessionId
 		})),

@@ -21,7 +21,7 @@ export const POST = endpoint(async ({ request, cookies }) => {
 	const parsed = body.safeParse(await readJson(request));
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const rt = runtime();
-	const paired = pairScreen(rt.db, rt.now(), parsed.data.code);
+	const paired = pairScreen(rt.db, Date.now(), parsed.data.code);
 	setSessionCookie(cookies, paired.token, 'screen', rt.config.origin);
 	rt.log.info({ screen: paired.viewer.label }, 'wall screen paired');
 	return json({ screen: paired.viewer.label, landing: paired.landing }, { status: 201 });

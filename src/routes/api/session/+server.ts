@@ -12,7 +12,7 @@ export const GET = endpoint(({ locals }) => json({ viewer: viewerView(locals.vie
 /** Signs in with `{ name, secret }` (a password or PIN); the session travels in a cookie. */
 export const POST = endpoint(async ({ request, cookies }) => {
 	const rt = runtime();
-	const { token, viewer } = await signIn(rt.db, rt.now(), await readJson(request));
+	const { token, viewer } = await signIn(rt.db, Date.now(), await readJson(request));
 	setSessionCookie(cookies, token, viewer.kind, rt.config.origin);
 	rt.log.info({ who: viewer.label, role: viewer.role }, 'signed in');
 	return json({ viewer: viewerView(viewer) }, { status: 201 });
@@ -22,7 +22,7 @@ export const POST = endpoint(async ({ request, cookies }) => {
 export const DELETE = endpoint(({ locals, cookies }) => {
 	const rt = runtime();
 	if (locals.viewer) {
-		revokeSession(rt.db, locals.viewer.sessionId, rt.now());
+		revokeSession(rt.db, locals.viewer.sessionId, Date.now());
 		rt.hub.disconnectSession(locals.viewer.sessionId);
 	}
 	clearSessionCookie(cookies, rt.config.origin);

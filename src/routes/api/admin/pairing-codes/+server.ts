@@ -23,7 +23,7 @@ export const POST = endpoint(async ({ request, locals }) => {
 	const parsed = body.safeParse(await readJson(request));
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const rt = runtime();
-	const issued = issuePairingCode(rt.db, rt.now(), {
+	const issued = issuePairingCode(rt.db, Date.now(), {
 		...parsed.data,
 		createdBy: locals.viewer?.staffId ?? null
 	});

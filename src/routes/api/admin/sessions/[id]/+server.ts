@@ -9,7 +9,7 @@ import { runtime } from '$lib/server/runtime';
 export const DELETE = endpoint(({ params }) => {
 	const rt = runtime();
 	const id = params.id ?? '';
-	if (!/^[0-9a-f]{64}$/.test(id) || !revokeSession(rt.db, id, rt.now())) {
+	if (!/^[0-9a-f]{64}$/.test(id) || !revokeSession(rt.db, id, Date.now())) {
 		throw notFound('an open session with this id');
 	}
 	rt.hub.disconnectSession(id);

@@ -10,7 +10,7 @@ export const PATCH = endpoint(async ({ params, request }) => {
 	const rt = runtime();
 	const { member, revoked } = await changeStaff(
 		rt.db,
-		rt.now(),
+		Date.now(),
 		staffId(params.id ?? ''),
 		await readJson(request)
 	);
