@@ -468,6 +468,8 @@ export interface CourierServerOptions {
 export interface CourierServer extends FakeServer {
 	apiKey: string;
 	deliveries: Map<string, FakeDelivery>;
+	/** How many times a delivery was asked for, duplicates included. */
+	readonly createRequests: number;
 	/**
 	 * Posts a signed event such as `DASHER_PICKED_UP` for a delivery to `webhookUrl`, with
 	 * `extra` fields merged in, and resolves with the status the shop answered.
@@ -516,7 +518,9 @@ export async function startCourierServer(options: CourierServerOptions): Promise
 	const failures = failureSwitch();
 	let url = '';
 
+	let createRequests = 0;
 	const create = (body: string): FakeAnswer => {
+		createRequests += 1;
 		const request = parseObject(body);
 		if (!request) return validationError([{ field: 'body', error: 'Must be a JSON object' }]);
 		const missing = REQUIRED_DELIVERY_FIELDS.filter((field) => typeof request[field] !== 'string');
@@ -600,6 +604,9 @@ export async function startCourierServer(options: CourierServerOptions): Promise
 		...server,
 		apiKey,
 		deliveries,
+		get createRequests() {
+			return createRequests;
+		},
 		advance,
 		failNext: (count, status = 500) => failures.arm(count, status)
 	};

@@ -428,7 +428,13 @@ describe('delivery through the courier', () => {
 		});
 		expect(order.delivery).toMatchObject({ state: 'requested' });
 
-		expect(await bookDeliveries(bakery.deps, bakery.deps.providers!.courier!)).toBe(1);
+		// Two passes at once (two server processes on one database) ask the courier once.
+		const passes = await Promise.all([
+			bookDeliveries(bakery.deps, bakery.deps.providers!.courier!),
+			bookDeliveries(bakery.deps, bakery.deps.providers!.courier!)
+		]);
+		expect(passes.sort()).toEqual([0, 1]);
+		expect(courier.createRequests).toBe(1);
 		const booked = findOrder(bakery.db, order.id, 'Europe/London')!;
 		expect(booked.delivery).toMatchObject({ state: 'created' });
 		expect(booked.delivery!.trackingUrl).toMatch(/^http/);

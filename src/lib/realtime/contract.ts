@@ -27,9 +27,10 @@ export function isOrderEvent(event: LiveEvent): event is OrderEvent {
 
 export type LiveEventType = LiveEvent['type'];
 
+/** `databaseId` names the event log; it changes when the database is restored from a backup. */
 export type SyncAnswer =
-	| { kind: 'events'; events: LiveEvent[]; head: number; serverId: string }
-	| { kind: 'snapshot'; orders: OrderView[]; head: number; serverId: string };
+	| { kind: 'events'; events: LiveEvent[]; head: number; serverId: string; databaseId: number }
+	| { kind: 'snapshot'; orders: OrderView[]; head: number; serverId: string; databaseId: number };
 
 export interface ServerToClientEvents {
 	event: (event: LiveEvent) => void;
@@ -42,7 +43,11 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
 	/** Asks for everything after `since`; answered with the events, or a snapshot if too many. */
-	sync: (request: { since: number }, ack: (answer: SyncAnswer) => void) => void;
+	/** `databaseId` is the one the screen's `since` belongs to, once it has had an answer. */
+	sync: (
+		request: { since: number; databaseId?: number },
+		ack: (answer: SyncAnswer) => void
+	) => void;
 }
 
 /** More missed events than this and a screen gets a snapshot instead of the backlog. */

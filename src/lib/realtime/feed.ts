@@ -26,6 +26,8 @@ const RECONNECT_MS = 1000;
  */
 export class LiveFeed {
 	#lastSeq: number;
+	/** The event log `#lastSeq` belongs to; a restore of the database gives it a new id. */
+	#databaseId: number | undefined;
 	#ahead = new Map<number, LiveEvent>();
 	#syncing = false;
 	#gapTimer: ReturnType<typeof setTimeout> | null = null;
@@ -60,7 +62,8 @@ export class LiveFeed {
 	resync(): void {
 		if (this.#syncing || !this.socket.connected) return;
 		this.#syncing = true;
-		this.socket.timeout(10_000).emit('sync', { since: this.#lastSeq }, (error, answer) => {
+		const request = { since: this.#lastSeq, databaseId: this.#databaseId };
+		this.socket.timeout(10_000).emit('sync', request, (error, answer) => {
 			this.#syncing = false;
 			if (error) {
 				this.#scheduleGapCheck();
@@ -71,6 +74,7 @@ export class LiveFeed {
 	}
 
 	#applyAnswer(answer: SyncAnswer): void {
+		this.#databaseId = answer.databaseId;
 		if (answer.kind === 'snapshot') {
 			this.#lastSeq = answer.head;
 			this.#ahead = new Map([...this.#ahead].filter(([seq]) => seq > answer.head));

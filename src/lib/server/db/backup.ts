@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { AppError } from '../errors';
+import { newDatabaseId, RENAME_DATABASE_SQL } from '../events/log';
 import { MIGRATIONS_FOLDER } from './client';
 
 /** One complete backup file in the backup folder. */
@@ -244,6 +245,13 @@ export function restoreDatabase(
 	fs.mkdirSync(dir, { recursive: true });
 	const staged = `${databasePath}.restoring`;
 	fs.copyFileSync(from, staged);
+	// The restored log is another history than the one screens followed: give it a new name.
+	const copy = new Database(staged);
+	try {
+		copy.prepare(RENAME_DATABASE_SQL).run(newDatabaseId());
+	} finally {
+		copy.close();
+	}
 	flush(staged);
 
 	let setAside: string | null = null;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 
 import type { DeliveryState, OrderView } from '../../domain/order';
 import type { LiveEvent } from '../../realtime/contract';
@@ -75,7 +75,12 @@ function publishOrder(deps: Deps, orderId: number, write: (tx: Executor) => void
  * service is down) is kept for the next round; a refusal is shown to staff as failed.
  */
 export async function bookDeliveries(deps: Deps, courier: CourierClient): Promise<number> {
-	const waiting = deps.db.select().from(deliveries).where(eq(deliveries.state, 'requested')).all();
+	// A row whose updatedAt is ahead of now is being booked (claimBooking); it is left alone.
+	const waiting = deps.db
+		.select()
+		.from(deliveries)
+		.where(and(eq(deliveries.state, 'requested'), lte(deliveries.updatedAt, deps.now())))
+		.all();
 	if (waiting.length === 0) return 0;
 	const settings = readSettings(deps.db);
 	const log = deps.log.child({ module: 'courier' });
@@ -90,6 +95,7 @@ export async function bookDeliveries(deps: Deps, courier: CourierClient): Promis
 				.run();
 			continue;
 		}
+		if (!claimBooking(deps, row.id, row.updatedAt)) continue;
 		try {
 			const answer = await courier.createDelivery({
 				externalId: row.externalId,
@@ -143,6 +149,30 @@ export async function bookDeliveries(deps: Deps, courier: CourierClient): Promis
 		}
 	}
 	return booked;
+}
+
+/** How long a process that took a delivery to book has before another may take it over. */
+const BOOKING_LEASE_MS = 60_000;
+
+/**
+ * Takes one delivery to book, so that of several server processes on one database (or two passes
+ * of one) only one calls the courier for it. The row's `updatedAt` moves a lease ahead, and only
+ * if no one moved it since it was read; the booking's outcome sets it back to now. A process that
+ * dies holding it leaves the booking to another once the lease has run out.
+ */
+function claimBooking(deps: Deps, id: number, seenUpdatedAt: number): boolean {
+	const claimed = deps.db
+		.update(deliveries)
+		.set({ updatedAt: deps.now() + BOOKING_LEASE_MS })
+		.where(
+			and(
+				eq(deliveries.id, id),
+				eq(deliveries.state, 'requested'),
+				eq(deliveries.updatedAt, seenUpdatedAt)
+			)
+		)
+		.run();
+	return claimed.changes === 1;
 }
 
 export interface CourierEventOutcome {

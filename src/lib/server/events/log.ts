@@ -1,9 +1,11 @@
-import { asc, count, gt, max } from 'drizzle-orm';
+import { randomInt } from 'node:crypto';
+
+import { asc, count, eq, gt, max } from 'drizzle-orm';
 
 import type { LiveEvent } from '../../realtime/contract';
 
 import type { Db, Executor } from '../db/client';
-import { events } from '../db/schema';
+import { counters, events } from '../db/schema';
 
 type EventBody = LiveEvent extends infer E
 	? E extends LiveEvent
@@ -51,3 +53,26 @@ export function headSeq(db: Db): number {
 			.get()?.head ?? 0
 	);
 }
+
+const DATABASE_ID = 'database-id';
+
+/**
+ * A number that names this database's event log. A restore gives the restored file a new one
+ * (`newDatabaseId`), so a screen that was away during a restore learns that its sequence number
+ * belongs to another history, even when the restored log has since grown past it.
+ */
+export function databaseId(db: Db): number {
+	db.insert(counters)
+		.values({ name: DATABASE_ID, value: newDatabaseId() })
+		.onConflictDoNothing()
+		.run();
+	return db.select().from(counters).where(eq(counters.name, DATABASE_ID)).get()!.value;
+}
+
+export function newDatabaseId(): number {
+	return randomInt(1, 2 ** 47);
+}
+
+/** The statement a restore runs on the restored copy (plain SQL: it has no drizzle handle). */
+export const RENAME_DATABASE_SQL = `insert into counters (name, value) values ('${DATABASE_ID}', ?)
+	on conflict (name) do update set value = excluded.value`;

@@ -31,13 +31,13 @@ export const cancelInput = z.strictObject(
 export function cancelOrder(
 	deps: Deps,
 	id: number,
-	body: unknown
+	body: unknown,
+	/** Who cancels: the signed-in person or screen, kept in the order's history. */
+	actor = 'staff'
 ): { changed: boolean; order: OrderView } {
 	const parsed = cancelInput.safeParse(body ?? {});
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const { expectedVersion, reason } = parsed.data;
-	// TODO(#7): the signed-in staff member, once screens sign in.
-	const actor = 'staff';
 	const zone = deps.config.shopTimeZone;
 	const now = deps.now();
 

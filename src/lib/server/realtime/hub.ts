@@ -18,7 +18,7 @@ import {
 	type SyncAnswer
 } from '../../realtime/contract';
 import type { Db } from '../db/client';
-import { countSince, eventsSince, headSeq } from '../events/log';
+import { countSince, databaseId, eventsSince, headSeq } from '../events/log';
 import type { Logger } from '../logger';
 import { guardStaff, refuseOthers, sessionRoom } from './guard';
 import { toTicket, toTracked } from './public-view';
@@ -105,7 +105,7 @@ export class RealtimeHub {
 		io.on('connection', (socket) => {
 			socket.on('sync', (request, ack) => {
 				if (typeof ack !== 'function') return;
-				ack(this.sync(request?.since));
+				ack(this.sync(request?.since, request?.databaseId));
 			});
 		});
 		this.#attachPublic(io);
@@ -237,16 +237,28 @@ export class RealtimeHub {
 		return db.transaction(() => ({ head: headSeq(db), orders: this.options.snapshot() }));
 	}
 
-	/** What a screen that last applied `since` must apply to be current. */
-	sync(since: unknown): SyncAnswer {
+	/** Read once: a restore happens only while no server has the database open. */
+	get databaseId(): number {
+		return (this.#databaseId ??= databaseId(this.options.db));
+	}
+	#databaseId: number | undefined;
+
+	/**
+	 * What a screen that last applied `since` (of the log named `knownDatabase`) must apply to be
+	 * current.
+	 */
+	sync(since: unknown, knownDatabase?: unknown): SyncAnswer {
 		const { db, serverId } = this.options;
+		const { databaseId } = this;
 		const valid = typeof since === 'number' && Number.isInteger(since) && since >= 0;
-		// Too far behind, or ahead of this database (it was restored): start the screen afresh.
-		if (!valid || since > headSeq(db) || countSince(db, since) > SNAPSHOT_THRESHOLD) {
-			return { kind: 'snapshot', ...this.snapshot(), serverId };
+		// Too far behind, ahead of this log, or of another log (the database was restored since):
+		// start the screen afresh.
+		const otherLog = typeof knownDatabase === 'number' && knownDatabase !== databaseId;
+		if (!valid || otherLog || since > headSeq(db) || countSince(db, since) > SNAPSHOT_THRESHOLD) {
+			return { kind: 'snapshot', ...this.snapshot(), serverId, databaseId };
 		}
 		const events = eventsSince(db, since, SNAPSHOT_THRESHOLD);
-		return { kind: 'events', events, head: events.at(-1)?.seq ?? since, serverId };
+		return { kind: 'events', events, head: events.at(-1)?.seq ?? since, serverId, databaseId };
 	}
 
 	publish(events: LiveEvent[]): void {

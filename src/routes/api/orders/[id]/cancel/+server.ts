@@ -7,11 +7,11 @@ import { findOrder } from '$lib/server/orders/queries';
 import { releaseHold } from '$lib/server/orders/refund';
 import { runtime } from '$lib/server/runtime';
 
-export const POST = endpoint(async ({ params, request }) => {
+export const POST = endpoint(async ({ params, request, locals }) => {
 	const id = orderId(params.id);
 	const body = await readJson(request, { emptyAs: {} });
 	const rt = runtime();
-	const result = cancelOrder(rt, id, body);
+	const result = cancelOrder(rt, id, body, locals.viewer?.label);
 	if (result.changed) await releaseHold(rt, id);
 	return json(findOrder(rt.db, id, rt.config.shopTimeZone) ?? result.order);
 });
