@@ -228,7 +228,7 @@ describe('backups and restore', () => {
 		expect(
 			awayNames.filter((name) => ['Di Egan', 'Ed Foy', 'Flo Gray', 'Gus Hale'].includes(name))
 		).toEqual([]);
-	});
+	}, 60_000);
 
 	it('backs up on a schedule from one of two processes per interval and keeps the newest', async () => {
 		const dir = tempDir();
