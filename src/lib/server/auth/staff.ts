@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import type { Db } from '../db/client';
@@ -89,6 +89,14 @@ function toMember(row: typeof staffMembers.$inferSelect): StaffMember {
 	};
 }
 
+function activeManagers(db: Db): number {
+	return db
+		.select({ id: staffMembers.id })
+		.from(staffMembers)
+		.where(and(eq(staffMembers.role, 'manager'), eq(staffMembers.active, true)))
+		.all().length;
+}
+
 export function listStaff(db: Db): StaffMember[] {
 	return db.select().from(staffMembers).orderBy(asc(staffMembers.name)).all().map(toMember);
 }
@@ -138,6 +146,23 @@ export async function changeStaff(
 		data.pin === undefined ? undefined : data.pin === null ? null : await hashSecret(data.pin);
 	const updated = db.transaction(
 		() => {
+			const losesManager =
+				row.role === 'manager' && row.active && (role !== 'manager' || data.active === false);
+			if (losesManager && activeManagers(db) <= 1) {
+				throw new AppError(
+					409,
+					'last_manager',
+					`${row.name} is the only manager left; add another manager first, or nobody could run the back office`,
+					{
+						problems: [
+							{
+								field: data.active === false ? 'active' : 'role',
+								message: 'would leave no manager'
+							}
+						]
+					}
+				);
+			}
 			const next = db
 				.update(staffMembers)
 				.set({ role, passwordHash, pinHash, active: data.active })
