@@ -249,3 +249,26 @@ describe('rate limits', () => {
 		expect(right.body.error.code).toBe('rate_limited');
 	});
 });
+
+describe('rate limits across processes', () => {
+	it('counts one address once across two processes sharing Redis', async () => {
+		const shared = {
+			PUBLIC_RATE_LIMIT_PER_MINUTE: '3',
+			REDIS_URL: 'redis://127.0.0.1:6379',
+			REDIS_KEY: `bakery-limit-test-${process.pid}-${Date.now()}`
+		};
+		const first = await startServer(shared);
+		const second = await startServer({ ...shared, DATABASE_PATH: first.databasePath });
+		try {
+			const at = await firstSlot(first);
+			const order = { ...anOrder(), fulfillment: { type: 'pickup', at } };
+			const statuses = [];
+			for (const server of [first, second, first, second]) {
+				statuses.push((await postJson(`${server.url}/api/orders`, order)).status);
+			}
+			expect(statuses).toEqual([201, 201, 201, 429]);
+		} finally {
+			await Promise.all([first.stop(), second.stop()]);
+		}
+	});
+});

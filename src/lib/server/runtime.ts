@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+
+import { createClient, type RedisClientType } from 'redis';
 
 import { addStaff, ensureManager } from './auth/staff';
 import { BackgroundWork, createProviders } from './background';
@@ -109,6 +110,7 @@ function createRuntime(config: Config): Runtime {
 	const background = new BackgroundWork({ config, db, log, now, publish, providers });
 	background.start();
 	const group = new GroupCommit({ db, publish });
+	const { limiter, closeLimiter } = publicLimiter(config, log);
 	const ready = firstSignIns(db, Date.now(), config, freshDemo);
 	ready.catch((error: unknown) => log.error({ err: error }, 'could not set up the first manager'));
 	const backups = new BackupSchedule({
@@ -132,11 +134,12 @@ function createRuntime(config: Config): Runtime {
 		providers,
 		publish,
 		group,
-		limiter: new PublicLimiter(config.rateLimits),
+		limiter,
 		ready,
 		async close() {
 			await background.stop();
 			await backups.stop();
+			await closeLimiter();
 			await hub.close();
 			db.$client.close();
 			delete registry[KEY];
@@ -167,4 +170,27 @@ async function firstSignIns(
 		first.staff = { name: 'Sam', pin };
 	}
 	return first;
+}
+
+/** The public limits, shared through Redis by the shop's processes when there is one. */
+function publicLimiter(
+	config: Config,
+	log: Logger
+): { limiter: PublicLimiter; closeLimiter: () => Promise<void> } {
+	if (!config.redisUrl) {
+		return { limiter: new PublicLimiter(config.rateLimits), closeLimiter: async () => {} };
+	}
+	// Without an offline queue a count asked while Redis is away fails at once, and the limiter
+	// counts that request in this process instead.
+	const client: RedisClientType = createClient({ url: config.redisUrl, disableOfflineQueue: true });
+	client.on('error', (error: Error) =>
+		log.child({ module: 'limits' }).debug({ err: error }, 'redis unreachable for rate limits')
+	);
+	client.connect().catch(() => {});
+	return {
+		limiter: new PublicLimiter(config.rateLimits, { client, key: config.redisKey }),
+		closeLimiter: async () => {
+			await client.close().catch(() => {});
+		}
+	};
 }

@@ -1,9 +1,15 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import {
+	RateLimiterMemory,
+	RateLimiterRedis,
+	type RateLimiterAbstract
+} from 'rate-limiter-flexible';
+import type { RedisClientType } from 'redis';
 
 /**
  * Limits on what the public can do, per client address: placing orders, reading tracking pages
  * and slots, rating, and guessing sign-in secrets or pairing codes. Staff sessions are not
- * limited (a busy counter outpaces any public rate). Counts are kept per server process.
+ * limited (a busy counter outpaces any public rate). With Redis the counts are shared by every
+ * process of the shop; while Redis is away, or without it, each process counts on its own.
  */
 export interface RateLimits {
 	/** Orders and ratings a minute from one address; reads get four times as many. */
@@ -12,36 +18,34 @@ export interface RateLimits {
 	signInPer15Minutes: number;
 }
 
-type Rule = { limiter: RateLimiterMemory; what: string };
+type Rule = { limiter: RateLimiterAbstract; what: string };
 
 export class PublicLimiter {
 	readonly #writes: Rule;
 	readonly #reads: Rule;
 	readonly #signIn: Rule;
 
-	constructor(limits: RateLimits) {
+	constructor(limits: RateLimits, redis?: { client: RedisClientType; key: string }) {
+		const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
+			const local = new RateLimiterMemory({ keyPrefix, points, duration });
+			if (!redis) return local;
+			return new RateLimiterRedis({
+				storeClient: redis.client,
+				useRedisPackage: true,
+				rejectIfRedisNotReady: true,
+				keyPrefix: `${redis.key}:limit:${keyPrefix}`,
+				points,
+				duration,
+				insuranceLimiter: local
+			});
+		};
 		this.#writes = {
-			limiter: new RateLimiterMemory({
-				keyPrefix: 'write',
-				points: limits.perMinute,
-				duration: 60
-			}),
+			limiter: limiter('write', limits.perMinute, 60),
 			what: 'orders and ratings'
 		};
-		this.#reads = {
-			limiter: new RateLimiterMemory({
-				keyPrefix: 'read',
-				points: limits.perMinute * 4,
-				duration: 60
-			}),
-			what: 'requests'
-		};
+		this.#reads = { limiter: limiter('read', limits.perMinute * 4, 60), what: 'requests' };
 		this.#signIn = {
-			limiter: new RateLimiterMemory({
-				keyPrefix: 'sign-in',
-				points: limits.signInPer15Minutes,
-				duration: 15 * 60
-			}),
+			limiter: limiter('sign-in', limits.signInPer15Minutes, 15 * 60),
 			what: 'sign-in attempts'
 		};
 	}
