@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,5 +153,16 @@ export function waitFor<T>(check: () => T | undefined, timeoutMs = 5000): Promis
 			setTimeout(tick, 20);
 		};
 		tick();
+	});
+}
+
+/** A port free right now, for a server that must come back on the same one after a restart. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer().listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => resolve(port));
+		});
+		probe.once('error', reject);
 	});
 }

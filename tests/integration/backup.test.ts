@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +15,7 @@ import { openDatabase } from '../../src/lib/server/db/client';
 import {
 	connectScreen,
 	firstSlot,
+	freePort,
 	postJson,
 	startServer,
 	waitFor,
@@ -40,16 +40,6 @@ async function stop(server: RunningServer): Promise<number | null> {
 
 function tempDir(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'bakery-backup-'));
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => resolve(port));
-		});
-		probe.once('error', reject);
-	});
 }
 
 /** Runs `npm run backup` or `npm run restore` the way an operator does, with its own env. */

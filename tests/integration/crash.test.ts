@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -10,7 +9,13 @@ import { LINE_ROUTES, type OrderView } from '../../src/lib/domain/order';
 import { isOrderEvent } from '../../src/lib/realtime/contract';
 import { LiveFeed } from '../../src/lib/realtime/feed';
 import type { PlanView } from '../../src/lib/server/production/plan-view';
-import { connectScreen, startServer, waitFor, type RunningServer } from '../helpers/server';
+import {
+	connectScreen,
+	freePort,
+	startServer,
+	waitFor,
+	type RunningServer
+} from '../helpers/server';
 
 const CLIENTS = 16;
 /** The kill comes once this many orders are answered 201, with the other clients mid-request. */
@@ -20,16 +25,6 @@ let server: RunningServer | undefined;
 afterAll(async () => {
 	await server?.stop();
 });
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => resolve(port));
-		});
-		probe.once('error', reject);
-	});
-}
 
 /**
  * Online pickup orders as soon as possible, so the shop finds each a slot with room whatever the
