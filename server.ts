@@ -97,6 +97,12 @@ async function main() {
 				'  (shown only now; set MANAGER_PASSWORD before the first start to choose it).'
 		);
 	}
+	if (first.restored) {
+		log.warn(
+			{ manager: first.restored },
+			'no active manager was left: made one again from MANAGER_PASSWORD'
+		);
+	}
 	if (first.staff) {
 		console.log(`  Demo staff: "${first.staff.name}" with PIN ${first.staff.pin}.`);
 	}

@@ -18,6 +18,11 @@ function main(): void {
 	console.log(`Restored ${result.restored}`);
 	console.log(`  from ${result.from}`);
 	if (result.setAside) console.log(`  the replaced database is kept as ${result.setAside}`);
+	console.log(
+		result.access === 'kept'
+			? '  staff and sign-ins are as they were before the restore'
+			: '  everyone is signed out: sign in again and pair the wall screens again'
+	);
 	console.log('Start the server again; screens that were open catch up on their own.');
 }
 

@@ -1,10 +1,4 @@
-import {
-	json,
-	redirect,
-	type Handle,
-	type HandleServerError,
-	type ServerInit
-} from '@sveltejs/kit';
+import { json, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 
 import { accessFor, allows } from '$lib/server/auth/access';
 import { findViewer, SESSION_COOKIE } from '$lib/server/auth/sessions';
@@ -40,6 +34,26 @@ function isMetricsScrape(request: Request, pathname: string, token: string | und
  */
 export const handle: Handle = async ({ event, resolve }) => {
 	const rt = runtime();
+	const response = await decide(event, resolve, rt);
+	const https = rt.config.origin.startsWith('https:');
+	try {
+		for (const [name, value] of Object.entries(securityHeaders(https))) {
+			if (!response.headers.has(name)) response.headers.set(name, value);
+		}
+		if (event.locals.viewer && !event.url.pathname.startsWith('/api/')) {
+			response.headers.set('cache-control', 'private, no-store');
+		}
+	} catch {
+		// A response passed through from fetch has immutable headers; it is sent as it came.
+	}
+	return response;
+};
+
+async function decide(
+	event: Parameters<Handle>[0]['event'],
+	resolve: Parameters<Handle>[0]['resolve'],
+	rt: ReturnType<typeof runtime>
+): Promise<Response> {
 	const { pathname } = event.url;
 	const { method } = event.request;
 	const isApi = pathname.startsWith('/api/') || pathname === '/metrics';
@@ -49,17 +63,15 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	// Cookies go with cross-site requests too; a write from another site's page is refused.
 	const origin = event.request.headers.get('origin');
-	if (
-		isApi &&
-		!['GET', 'HEAD', 'OPTIONS'].includes(method) &&
-		origin &&
-		origin !== event.url.origin
-	) {
+	const crossSite =
+		(origin !== null && origin !== event.url.origin) ||
+		event.request.headers.get('sec-fetch-site') === 'cross-site';
+	if (isApi && !['GET', 'HEAD', 'OPTIONS'].includes(method) && crossSite) {
 		return answer(
 			new AppError(
 				403,
 				'cross_site',
-				`Origin: ${origin} is not this shop; send requests from ${event.url.origin}`
+				`Origin: ${origin ?? 'another site'} is not this shop; send requests from ${event.url.origin}`
 			)
 		);
 	}
@@ -84,16 +96,19 @@ export const handle: Handle = async ({ event, resolve }) => {
 		if (viewer) {
 			return new Response('This page is for managers. Sign in as a manager to open it.', {
 				status: 403,
-				headers: { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(false) }
+				headers: { 'content-type': 'text/plain; charset=utf-8' }
 			});
 		}
-		redirect(303, `/signin?next=${encodeURIComponent(pathname + event.url.search)}`);
+		const next = encodeURIComponent(pathname + event.url.search);
+		return new Response(null, { status: 303, headers: { location: `/signin?next=${next}` } });
 	}
 
-	// A signed-in browser is never limited; the public is, per address.
-	const limited = viewer
-		? null
-		: await rt.limiter.check(method, pathname, event.getClientAddress());
+	// A signed-in browser is never limited; the public is, per address. A form post to a page is
+	// limited by its action, which can answer in the form's own shape.
+	const limited =
+		viewer || (!isApi && method !== 'GET')
+			? null
+			: await rt.limiter.check(method, pathname, event.getClientAddress());
 	if (limited) {
 		const message = `too many ${limited.what} from this address; try again in ${limited.retryAfterSeconds} s`;
 		if (isApi) {
@@ -112,18 +127,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 		});
 	}
 
-	const response = await resolve(event);
-	const https = rt.config.origin.startsWith('https:');
-	try {
-		for (const [name, value] of Object.entries(securityHeaders(https))) {
-			if (!response.headers.has(name)) response.headers.set(name, value);
-		}
-		if (viewer && !isApi) response.headers.set('cache-control', 'private, no-store');
-	} catch {
-		// A response passed through from fetch has immutable headers; it is sent as it came.
-	}
-	return response;
-};
+	return resolve(event);
+}
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	// A client's mistake (an unknown page, a malformed link, a form sent as JSON) is answered with

@@ -72,6 +72,7 @@ test('a wall screen pairs with a code, stays signed in, and is signed out when r
 	await wall.reload();
 	await expect(wall.getByTestId('connection')).toHaveText('Live');
 	await page.reload();
+	page.once('dialog', (dialog) => void dialog.accept());
 	await page
 		.getByTestId('session')
 		.filter({ hasText: label })

@@ -17,6 +17,7 @@ import {
 	firstSlot,
 	freePort,
 	postJson,
+	signIn,
 	startServer,
 	waitFor,
 	type RunningServer
@@ -126,6 +127,12 @@ describe('backups and restore', () => {
 		await waitFor(() => (screen.socket.connected && away.socket.connected ? true : undefined));
 
 		const before = await placeOrders(server, ['Ada Byrne', 'Bo Chen', 'Cy Dunn']);
+		const late = await postJson(
+			`${server.url}/api/admin/staff`,
+			{ name: 'Late Leaver', role: 'staff', pin: '8642' },
+			server.headers
+		);
+		const leaver = await signIn(server.url, { name: 'Late Leaver', password: '8642' });
 		const made = await postJson(`${server.url}/api/admin/backups`, {}, server.headers);
 		expect(made.status).toBe(201);
 		expect(made.body).toMatchObject({ name: path.basename(made.body.file), pruned: [] });
@@ -156,6 +163,14 @@ describe('backups and restore', () => {
 		expect(refused.code).toBe(1);
 		expect(refused.output).toContain('open in another process');
 
+		// Signed in before the backup, taken off after it: still off once the backup is restored.
+		await fetch(`${server.url}/api/admin/staff/${late.body.id}`, {
+			method: 'PATCH',
+			headers: { ...server.headers, 'content-type': 'application/json' },
+			body: JSON.stringify({ active: false })
+		});
+		const managerBefore = server.headers;
+
 		expect(await stop(server)).toBe(0);
 		const restored = await runScript('restore', [made.body.file], { DATABASE_PATH: databasePath });
 		expect(restored).toMatchObject({ code: 0, output: expect.stringContaining('Restored') });
@@ -164,7 +179,11 @@ describe('backups and restore', () => {
 			expect.arrayContaining([...before, ...between, ...after])
 		);
 
+		expect(restored.output).toContain('staff and sign-ins are as they were');
 		server = await start(env);
+		const asLeaver = await fetch(`${server.url}/api/orders`, { headers: leaver });
+		const asManager = await fetch(`${server.url}/api/orders`, { headers: managerBefore });
+		expect([asLeaver.status, asManager.status]).toEqual([401, 200]);
 		for (const id of before) {
 			const found = await fetch(`${server.url}/api/orders/${id}`, { headers: server.headers });
 			expect([id, found.status]).toEqual([id, 200]);

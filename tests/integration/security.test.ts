@@ -109,6 +109,11 @@ describe('who may open what', () => {
 			origin: 'https://evil.example'
 		});
 		expect([answer.status, answer.body.error.code]).toEqual([403, 'cross_site']);
+		const fetched = await postJson(`${server.url}/api/orders`, anOrder(), {
+			...server.headers,
+			'sec-fetch-site': 'cross-site'
+		});
+		expect([fetched.status, fetched.body.error.code]).toEqual([403, 'cross_site']);
 	});
 
 	it('sends security headers and a content security policy with a nonce', async () => {
@@ -117,12 +122,23 @@ describe('who may open what', () => {
 		expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
 		expect(csp).toContain("frame-ancestors 'none'");
 		expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-		expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+		expect(response.headers.get('referrer-policy')).toBe('same-origin');
 		expect(response.headers.get('x-frame-options')).toBe('DENY');
 	});
 });
 
 describe('sockets', () => {
+	it('refuses a staff socket opened from another site, even with a session', async () => {
+		const socket = io(server.url, {
+			transports: ['websocket'],
+			reconnection: false,
+			extraHeaders: { ...server.headers, origin: 'https://evil.example' }
+		});
+		const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+		socket.close();
+		expect(error.message).toBe('cross_site');
+	});
+
 	it('refuses a staff socket without a session', async () => {
 		const socket = io(server.url, { transports: ['websocket'], reconnection: false });
 		const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
@@ -237,16 +253,26 @@ describe('rate limits', () => {
 		expect(staff.status).toBe(201);
 	});
 
-	it('stops guessing at sign-in, even of the right password', async () => {
-		// The test helper's own sign-in was the first attempt.
-		const wrong = await postJson(`${limited.url}/api/session`, { name: 'x', secret: '0000' });
-		const wrongAgain = await postJson(`${limited.url}/api/session`, { name: 'x', secret: '0001' });
+	it('stops guessing at sign-in after three failures, even of the right password; successes do not count', async () => {
+		for (let round = 0; round < 3; round++) {
+			const good = await postJson(`${limited.url}/api/session`, {
+				name: TEST_MANAGER.name,
+				secret: TEST_MANAGER.password
+			});
+			expect(good.status).toBe(201);
+		}
+		const wrong = [];
+		for (const secret of ['0000', '0001', '0002']) {
+			wrong.push((await postJson(`${limited.url}/api/session`, { name: 'x', secret })).status);
+		}
 		const right = await postJson(`${limited.url}/api/session`, {
 			name: TEST_MANAGER.name,
 			secret: TEST_MANAGER.password
 		});
-		expect([wrong.status, wrongAgain.status, right.status]).toEqual([401, 401, 429]);
-		expect(right.body.error.code).toBe('rate_limited');
+		expect([...wrong, right.status]).toEqual([401, 401, 401, 429]);
+		expect(right.body.error.message).toMatch(
+			/too many failed sign-in attempts .* try again in \d+ s/
+		);
 	});
 });
 

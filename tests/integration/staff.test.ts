@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { accessFor, allows } from '../../src/lib/server/auth/access';
+import { accessFor, allows, safeNext } from '../../src/lib/server/auth/access';
 import {
 	findViewer,
 	issuePairingCode,
@@ -173,6 +173,20 @@ describe('who may open what', () => {
 		['GET', '/something-new', 'staff']
 	] as const)('%s %s needs %s', (method, path, needed) => {
 		expect(accessFor(method, path)).toBe(needed);
+	});
+
+	it.each([
+		['/kitchen?x=1', '/kitchen?x=1'],
+		['//evil.example', '/'],
+		['/\\evil.example', '/'],
+		['/\t/evil.example/phish', '/'],
+		['/\n/evil.example', '/'],
+		['https://evil.example', '/'],
+		['/./../signin', '/'],
+		['/signin?next=/x', '/'],
+		[null, '/']
+	])('sends %j back to %s after sign-in', (next, target) => {
+		expect(safeNext(next)).toBe(target);
 	});
 
 	it('lets a manager do what staff do, and no one without a session past public', () => {

@@ -21,6 +21,8 @@ import { PublicLimiter } from './security/rate-limit';
 export interface FirstStart {
 	manager?: { name: string; password: string };
 	staff?: { name: string; pin: string };
+	/** A shop found with no active manager: this one was made manager again from the environment. */
+	restored?: string;
 }
 
 export interface Runtime extends Deps {
@@ -161,9 +163,9 @@ async function firstSignIns(
 	const first: FirstStart = {};
 	const password = config.manager?.password ?? randomBytes(9).toString('base64url');
 	const name = config.manager?.name ?? 'Manager';
-	if ((await ensureManager(db, now, { name, password })) === 'created' && !config.manager) {
-		first.manager = { name, password };
-	}
+	const made = await ensureManager(db, now, { name, password });
+	if (made === 'created' && !config.manager) first.manager = { name, password };
+	if (made === 'restored') first.restored = name;
 	if (freshDemo) {
 		const pin = String(randomInt(10_000)).padStart(4, '0');
 		await addStaff(db, now, { name: 'Sam', role: 'staff', pin });

@@ -65,3 +65,16 @@ export function allows(role: Role | null, needed: Access): boolean {
 
 /** The staff screens a wall screen can be paired to open. */
 export const SCREEN_PAGES = ['/kitchen', '/packing', '/orders', '/pos'] as const;
+
+/**
+ * Only a path on this site, so a crafted link cannot send someone elsewhere after sign-in:
+ * printable characters only (a browser drops tabs and newlines, and `/<TAB>/evil.example` would
+ * become `//evil.example`), and it must still be this site once resolved as a browser would.
+ */
+export function safeNext(raw: string | null): string {
+	if (!raw || !/^\/[\x21-\x7e]*$/.test(raw) || /^\/[/\\]/.test(raw)) return '/';
+	const base = 'http://shop.invalid';
+	const resolved = new URL(raw, base);
+	if (resolved.origin !== base || resolved.pathname.startsWith('/signin')) return '/';
+	return resolved.pathname + resolved.search;
+}

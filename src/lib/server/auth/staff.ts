@@ -223,16 +223,26 @@ export async function signIn(
 
 /**
  * The first manager of a shop comes from the environment (MANAGER_NAME, MANAGER_PASSWORD), so no
- * secret is ever written in the code or the demo data. Nothing happens once a manager exists.
+ * secret is ever written in the code or the demo data. Nothing happens while an active manager
+ * exists. A shop left without one (the last manager taken off by hand in the database, say) is
+ * rescued the same way: the named person is made an active manager with the given password.
  */
 export async function ensureManager(
 	db: Db,
 	now: number,
 	account: { name: string; password: string } | undefined
-): Promise<'created' | 'exists' | 'missing'> {
-	const manager = db.select().from(staffMembers).where(eq(staffMembers.role, 'manager')).get();
-	if (manager) return 'exists';
+): Promise<'created' | 'restored' | 'exists' | 'missing'> {
+	if (activeManagers(db) > 0) return 'exists';
 	if (!account) return 'missing';
+	const existing = findStaffByName(db, account.name);
+	if (existing) {
+		const passwordHash = await hashSecret(account.password);
+		db.update(staffMembers)
+			.set({ role: 'manager', active: true, passwordHash, pinHash: null })
+			.where(eq(staffMembers.id, existing.id))
+			.run();
+		return 'restored';
+	}
 	try {
 		await addStaff(db, now, { name: account.name, role: 'manager', password: account.password });
 	} catch (error) {

@@ -195,6 +195,8 @@ export interface RestoreResult {
 	from: string;
 	/** Where the database that was replaced now is, or null when there was none. */
 	setAside: string | null;
+	/** Whether the staff list and sessions came from the replaced database, or all were ended. */
+	access: 'kept' | 'signed out';
 }
 
 /**
@@ -246,9 +248,11 @@ export function restoreDatabase(
 	const staged = `${databasePath}.restoring`;
 	fs.copyFileSync(from, staged);
 	// The restored log is another history than the one screens followed: give it a new name.
+	let access: 'kept' | 'signed out' = 'signed out';
 	const copy = new Database(staged);
 	try {
 		copy.prepare(RENAME_DATABASE_SQL).run(newDatabaseId());
+		access = keepAccess(copy, fs.existsSync(databasePath) ? databasePath : null, options.now);
 	} finally {
 		copy.close();
 	}
@@ -267,5 +271,49 @@ export function restoreDatabase(
 	}
 	fs.renameSync(staged, databasePath);
 	flush(dir);
-	return { restored: databasePath, from, setAside };
+	return { restored: databasePath, from, setAside, access };
 }
+
+/**
+ * Who may sign in is today's decision, not the backup's: the backup remembers the sessions and
+ * staff of its day, some revoked or taken off since (a lost tablet, someone who left). So the
+ * restored file takes the staff list and sessions from the database it replaces, and every
+ * unused pairing code is spent. When that database cannot be read (it may be why the shop is
+ * restoring), everyone is signed out instead, to sign in and pair screens again.
+ */
+function keepAccess(
+	copy: Database.Database,
+	current: string | null,
+	now: number
+): 'kept' | 'signed out' {
+	const tables = new Set(
+		(
+			copy.prepare("select name from sqlite_master where type = 'table'").all() as {
+				name: string;
+			}[]
+		).map((row) => row.name)
+	);
+	if (!tables.has('sessions')) return 'signed out';
+	copy.prepare('update pairing_codes set used_at = ? where used_at is null').run(now);
+	if (current && fs.existsSync(current)) {
+		try {
+			copy.prepare('attach database ? as current').run(current);
+			copy.transaction(() => {
+				copy.exec(`insert or replace into main.staff_members (${STAFF_COLUMNS})
+					select ${STAFF_COLUMNS} from current.staff_members`);
+				copy.exec(`insert or replace into main.sessions (${SESSION_COLUMNS})
+					select ${SESSION_COLUMNS} from current.sessions`);
+			})();
+			copy.exec('detach database current');
+			return 'kept';
+		} catch {
+			// Unreadable, or from before sign-in existed: fall through and sign everyone out.
+		}
+	}
+	copy.prepare('update sessions set revoked_at = ? where revoked_at is null').run(now);
+	return 'signed out';
+}
+
+const STAFF_COLUMNS = 'id, name, role, password_hash, pin_hash, active, created_at';
+const SESSION_COLUMNS =
+	'id, kind, staff_id, label, role, created_at, last_seen_at, expires_at, revoked_at';

@@ -14,6 +14,13 @@ export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
  */
 export function guardStaff(io: Server, options: { db: Db; log: Logger }): void {
 	io.use((socket, next) => {
+		// A page of another site (or another port of this host) must not open a staff feed with
+		// the cookie a browser would send along: the origin must be the host it connects to.
+		const { origin, host } = socket.handshake.headers;
+		if (origin && !sameHost(origin, host)) {
+			options.log.warn({ origin, host }, 'staff socket from another site refused');
+			return next(new Error('cross_site'));
+		}
 		const cookies = parseCookies(socket.request.headers.cookie ?? '');
 		// Sessions run on real time, even when the shop's clock is simulated for a replay.
 		const viewer = findViewer(options.db, cookies[SESSION_COOKIE], Date.now());
@@ -47,4 +54,12 @@ export function refuseOthers(board: Namespace, allowed: readonly string[], log: 
 			}
 		});
 	});
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+	try {
+		return new URL(origin).host === host;
+	} catch {
+		return false;
+	}
 }

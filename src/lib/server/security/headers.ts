@@ -5,8 +5,10 @@
 export function securityHeaders(https: boolean): Record<string, string> {
 	return {
 		'x-content-type-options': 'nosniff',
-		// Tracking and rating links carry the customer's token in the path: never pass it on.
-		'referrer-policy': 'no-referrer',
+		// Tracking and rating links carry the customer's token in the path: never send it to another
+		// site. (Not no-referrer: then browsers send `Origin: null` on form posts, and SvelteKit's
+		// CSRF check refuses the shop's own sign-in and rating forms.)
+		'referrer-policy': 'same-origin',
 		'x-frame-options': 'DENY',
 		'cross-origin-opener-policy': 'same-origin',
 		'cross-origin-resource-policy': 'same-origin',

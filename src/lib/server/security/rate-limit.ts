@@ -24,6 +24,7 @@ export class PublicLimiter {
 	readonly #writes: Rule;
 	readonly #reads: Rule;
 	readonly #signIn: Rule;
+	readonly #signInPoints: number;
 
 	constructor(limits: RateLimits, redis?: { client: RedisClientType; key: string }) {
 		const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
@@ -46,15 +47,48 @@ export class PublicLimiter {
 		this.#reads = { limiter: limiter('read', limits.perMinute * 4, 60), what: 'requests' };
 		this.#signIn = {
 			limiter: limiter('sign-in', limits.signInPer15Minutes, 15 * 60),
-			what: 'sign-in attempts'
+			what: 'failed sign-in attempts'
 		};
+		this.#signInPoints = limits.signInPer15Minutes;
 	}
 
-	/** Which limit a public request counts against, if any. */
-	ruleFor(method: string, pathname: string): Rule | null {
-		if (method === 'POST' && /^\/(api\/)?(session|signin|pair)\/?$/.test(pathname)) {
-			return this.#signIn;
+	/*
+	 * Sign-in and pairing count failures only, so a shop whose tablets share one address is not
+	 * locked out by its own busy morning. They are counted per address and, for sign-in, per name
+	 * as well, so guessing one person's PIN from many addresses is held back too.
+	 */
+	#signInKeys(address: string, name: string | null): string[] {
+		const keys = [`address:${address}`];
+		if (name !== null) keys.push(`name:${name.trim().toLowerCase().slice(0, 60)}`);
+		return keys;
+	}
+
+	/** Whether sign-in from this address, or as this name, must wait; null when it may go on. */
+	async signInBlocked(
+		address: string,
+		name: string | null
+	): Promise<{ what: string; retryAfterSeconds: number } | null> {
+		for (const key of this.#signInKeys(address, name)) {
+			const seen = await this.#signIn.limiter.get(key).catch(() => null);
+			if (seen && seen.consumedPoints >= this.#signInPoints) {
+				const seconds = Math.max(1, Math.ceil(seen.msBeforeNext / 1000));
+				return { what: this.#signIn.what, retryAfterSeconds: seconds };
+			}
 		}
+		return null;
+	}
+
+	/** Counts a wrong name, password, PIN or pairing code. */
+	async signInFailed(address: string, name: string | null): Promise<void> {
+		await Promise.all(
+			this.#signInKeys(address, name).map((key) =>
+				this.#signIn.limiter.consume(key).catch(() => undefined)
+			)
+		);
+	}
+
+	/** Which limit a public request counts against, if any (sign-in counts only failures). */
+	ruleFor(method: string, pathname: string): Rule | null {
 		if (
 			method === 'POST' &&
 			(/^\/api\/orders\/?$/.test(pathname) || pathname.startsWith('/rate/'))

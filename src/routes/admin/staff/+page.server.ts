@@ -17,6 +17,7 @@ export const load: PageServerLoad = ({ locals, depends }) => {
 			...session,
 			mine: session.id === locals.viewer?.sessionId
 		})),
-		screenPages: SCREEN_PAGES
+		screenPages: SCREEN_PAGES,
+		myStaffId: locals.viewer?.staffId ?? null
 	};
 };

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 
+import { limitedAttempt } from '$lib/server/auth/attempts';
 import { setSessionCookie } from '$lib/server/auth/cookie';
 import { pairScreen } from '$lib/server/auth/sessions';
 import { invalid } from '$lib/server/errors';
@@ -17,11 +18,13 @@ const body = z
 	.strict();
 
 /** Pairs this browser as a wall screen with a one-time code; it then stays signed in. */
-export const POST = endpoint(async ({ request, cookies }) => {
+export const POST = endpoint(async ({ request, cookies, getClientAddress }) => {
 	const parsed = body.safeParse(await readJson(request));
 	if (!parsed.success) throw invalid(problemsOf(parsed.error));
 	const rt = runtime();
-	const paired = pairScreen(rt.db, Date.now(), parsed.data.code);
+	const paired = await limitedAttempt(rt, { address: getClientAddress(), name: null }, () =>
+		pairScreen(rt.db, Date.now(), parsed.data.code)
+	);
 	setSessionCookie(cookies, paired.token, 'screen', rt.config.origin);
 	rt.log.info({ screen: paired.viewer.label }, 'wall screen paired');
 	return json({ screen: paired.viewer.label, landing: paired.landing }, { status: 201 });

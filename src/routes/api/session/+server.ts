@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 
+import { limitedAttempt } from '$lib/server/auth/attempts';
 import { clearSessionCookie, setSessionCookie } from '$lib/server/auth/cookie';
 import { revokeSession } from '$lib/server/auth/sessions';
 import { signIn } from '$lib/server/auth/staff';
@@ -10,9 +11,15 @@ import { runtime } from '$lib/server/runtime';
 export const GET = endpoint(({ locals }) => json({ viewer: viewerView(locals.viewer) }));
 
 /** Signs in with `{ name, secret }` (a password or PIN); the session travels in a cookie. */
-export const POST = endpoint(async ({ request, cookies }) => {
+export const POST = endpoint(async ({ request, cookies, getClientAddress }) => {
 	const rt = runtime();
-	const { token, viewer } = await signIn(rt.db, Date.now(), await readJson(request));
+	const body = await readJson(request);
+	const name = (body as { name?: unknown } | null)?.name;
+	const { token, viewer } = await limitedAttempt(
+		rt,
+		{ address: getClientAddress(), name: typeof name === 'string' ? name : null },
+		() => signIn(rt.db, Date.now(), body)
+	);
 	setSessionCookie(cookies, token, viewer.kind, rt.config.origin);
 	rt.log.info({ who: viewer.label, role: viewer.role }, 'signed in');
 	return json({ viewer: viewerView(viewer) }, { status: 201 });

@@ -31,7 +31,13 @@ export const load: PageServerLoad = ({ params, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ params, request }) => {
+	default: async ({ params, request, url, getClientAddress }) => {
+		const limited = await runtime().limiter.check('POST', url.pathname, getClientAddress());
+		if (limited) {
+			return fail(429, {
+				message: `Too many ratings from here; try again in ${limited.retryAfterSeconds} s.`
+			});
+		}
 		const form = await request.formData();
 		try {
 			const order = rateOrder(runtime(), params.token, {
