@@ -64,7 +64,8 @@ export const productInput = z
 		coolMinutes: minutes(24 * 60).default(0),
 		shelfLifeHours: positiveInt('hours', 24 * 365),
 		available: z.boolean({ error: 'must be true or false' }).default(true),
-		sortOrder: z.number().int().default(0),
+		/** Absent keeps the product's place in the menu. */
+		sortOrder: z.number().int().optional(),
 		/** Absent leaves the recipe as it is; a list replaces it. */
 		recipe: z.array(recipeItemInput).max(100).optional()
 	})

@@ -30,16 +30,28 @@ export function stockLevels(db: Executor): StockLevels {
 		.leftJoin(productStock, eq(productStock.productId, products.id))
 		.orderBy(asc(products.sku))
 		.all();
+	const totals = new Map(
+		db
+			.select({
+				id: ingredientMovements.ingredientId,
+				amount: sql<number>`sum(${ingredientMovements.delta})`
+			})
+			.from(ingredientMovements)
+			.groupBy(ingredientMovements.ingredientId)
+			.all()
+			.map((row) => [row.id, row.amount])
+	);
 	const store = db
-		.select({
-			code: ingredients.code,
-			name: ingredients.name,
-			unit: ingredients.unit,
-			amount: sql<number>`coalesce((select sum(${ingredientMovements.delta}) from ${ingredientMovements} where ${ingredientMovements.ingredientId} = ${ingredients.id}), 0)`
-		})
+		.select()
 		.from(ingredients)
 		.orderBy(asc(ingredients.code))
-		.all();
+		.all()
+		.map((row) => ({
+			code: row.code,
+			name: row.name,
+			unit: row.unit,
+			amount: totals.get(row.id) ?? 0
+		}));
 	return { products: shelf, ingredients: store };
 }
 
