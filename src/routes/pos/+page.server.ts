@@ -11,6 +11,8 @@ export const load: PageServerLoad = () => {
 	return {
 		shopName: shop.shopName,
 		currency: shop.currency,
-		products: listProducts(rt.db, wallClock(rt.now(), rt.config.shopTimeZone).date).filter((product) => product.available)
+		products: listProducts(rt.db, wallClock(rt.now(), rt.config.shopTimeZone).date).filter(
+			(product) => product.available
+		)
 	};
 };

@@ -3,7 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { eq } from 'drizzle-orm';
 
 import type { Executor } from '../db/client';
-import { ingredients, products, recipeItems } from '../db/schema';
+import {
+	INGREDIENT_UNITS,
+	ingredients,
+	products,
+	recipeItems,
+	type IngredientUnit
+} from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError, invalid, type FieldProblem } from '../errors';
 import { problemsOf } from '../http';
@@ -220,7 +226,7 @@ interface RecipeRow {
 	ingredient: string;
 	name: string;
 	quantityPerUnit: number;
-	unit: string;
+	unit: IngredientUnit;
 }
 
 const slug = (text: string) =>
@@ -256,12 +262,12 @@ function recipeRows(
 			line,
 			(field) => (field === 'quantityPerUnit' ? amountColumn : 'ingredient')
 		);
-		const unit = cups ? 'cup' : (row.unit ?? '').toLowerCase();
-		if (!['g', 'ml', 'each', 'cup'].includes(unit)) {
+		const unit = (cups ? 'cup' : (row.unit ?? '').toLowerCase()) as IngredientUnit;
+		if (!INGREDIENT_UNITS.includes(unit)) {
 			throw new RowProblem(
 				line,
 				'unit',
-				`${JSON.stringify(row.unit)} is not a unit we count in; use g, ml, each or cup`
+				`${JSON.stringify(row.unit)} is not a unit we count in; use ${INGREDIENT_UNITS.join(', ')}`
 			);
 		}
 		rows.push({
@@ -311,7 +317,7 @@ function recipeSteps(rows: RecipeRow[]): Step[] {
 						{
 							code: item.ingredient,
 							name: item.name,
-							unit: item.unit as 'g',
+							unit: item.unit,
 							supplier: '',
 							leadDays: 1
 						},
@@ -471,7 +477,6 @@ export function importCsv(
 			}
 		}
 		collect(() => {
-			recipeRows(columns, [], []);
 			const seen = new Map<string, number>();
 			for (const row of rows) {
 				const key = `${row.sku}/${row.ingredient}`;
