@@ -1,3 +1,4 @@
+import { wallClock } from '$lib/domain/shop-time';
 import { listProducts } from '$lib/server/catalogue/products';
 import { offeredSlots } from '$lib/server/orders/slots';
 import { runtime } from '$lib/server/runtime';
@@ -12,7 +13,9 @@ export const load: PageServerLoad = () => {
 		shopName: shop.shopName,
 		currency: shop.currency,
 		leadMinutes: shop.leadMinutes,
-		products: listProducts(rt.db).filter((product) => product.available),
+		products: listProducts(rt.db, wallClock(rt.now(), rt.config.shopTimeZone).date).filter(
+			(product) => product.available
+		),
 		days: offeredSlots(rt, { days: 7 }).filter((day) => day.slots.length > 0)
 	};
 };

@@ -1,3 +1,4 @@
+import { wallClock } from '$lib/domain/shop-time';
 import { listProducts } from '$lib/server/catalogue/products';
 import { runtime } from '$lib/server/runtime';
 import { readSettings } from '$lib/server/settings';
@@ -10,6 +11,8 @@ export const load: PageServerLoad = () => {
 	return {
 		shopName: shop.shopName,
 		currency: shop.currency,
-		products: listProducts(rt.db).filter((product) => product.available)
+		products: listProducts(rt.db, wallClock(rt.now(), rt.config.shopTimeZone).date).filter(
+			(product) => product.available
+		)
 	};
 };

@@ -30,6 +30,7 @@ const PUBLIC_API: [method: string, path: RegExp][] = [
 	['POST', /^\/api\/orders\/?$/],
 	['*', /^\/api\/session\/?$/],
 	['*', /^\/api\/pair\/?$/],
+	['*', /^\/api\/openapi\.json$/],
 	// Signed by the provider; the route checks the signature.
 	['*', /^\/api\/webhooks\//]
 ];

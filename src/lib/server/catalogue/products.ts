@@ -11,10 +11,20 @@ export interface ProductView {
 	priceMinor: number;
 	currency: string;
 	baked: boolean;
+	/** On sale on the shop day asked about: not switched off, and not off for that day. */
 	available: boolean;
 }
 
-export function listProducts(db: Executor): ProductView[] {
+/** Whether a product is on sale on a shop day (YYYY-MM-DD). */
+export function onSaleOn(
+	product: { available: boolean; unavailableOn: string | null },
+	shopDate: string
+): boolean {
+	return product.available && product.unavailableOn !== shopDate;
+}
+
+/** The menu as it stands on `shopDate`, the shop's today for the order page and the counter. */
+export function listProducts(db: Executor, shopDate: string): ProductView[] {
 	return db
 		.select({
 			sku: products.sku,
@@ -24,9 +34,14 @@ export function listProducts(db: Executor): ProductView[] {
 			priceMinor: products.priceMinor,
 			currency: products.currency,
 			baked: products.baked,
-			available: products.available
+			available: products.available,
+			unavailableOn: products.unavailableOn
 		})
 		.from(products)
 		.orderBy(asc(products.sortOrder), asc(products.name))
-		.all();
+		.all()
+		.map(({ unavailableOn, ...product }) => ({
+			...product,
+			available: onSaleOn({ available: product.available, unavailableOn }, shopDate)
+		}));
 }

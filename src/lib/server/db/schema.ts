@@ -28,6 +28,9 @@ import type { LateReason, Shortage } from '../../planner/types';
  * overwritten: it is the sum of a ledger of movements, each with its reason.
  */
 
+export const INGREDIENT_UNITS = ['g', 'ml', 'each', 'cup'] as const;
+export type IngredientUnit = (typeof INGREDIENT_UNITS)[number];
+
 const createdAt = () => integer('created_at').notNull();
 
 export const products = sqliteTable(
@@ -52,6 +55,11 @@ export const products = sqliteTable(
 		coolMinutes: integer('cool_minutes').notNull().default(0),
 		shelfLifeHours: integer('shelf_life_hours').notNull(),
 		available: integer('available', { mode: 'boolean' }).notNull().default(true),
+		/**
+		 * A shop day (YYYY-MM-DD) the product is off the menu, set from the back office when it
+		 * runs out or the oven is down: it comes back by itself the next day, unlike `available`.
+		 */
+		unavailableOn: text('unavailable_on'),
 		sortOrder: integer('sort_order').notNull().default(0),
 		createdAt: createdAt()
 	},
@@ -68,8 +76,11 @@ export const ingredients = sqliteTable('ingredients', {
 	id: integer('id').primaryKey({ autoIncrement: true }),
 	code: text('code').notNull().unique(),
 	name: text('name').notNull(),
-	/** Base unit every quantity of this ingredient is counted in: g, ml or each. */
-	unit: text('unit', { enum: ['g', 'ml', 'each'] }).notNull(),
+	/**
+	 * Base unit every quantity of this ingredient is counted in: g, ml or each, or cup for
+	 * recipes kept by volume (imported spreadsheets), since a cup of flour has no one weight.
+	 */
+	unit: text('unit', { enum: INGREDIENT_UNITS }).notNull(),
 	supplier: text('supplier').notNull().default(''),
 	leadDays: integer('lead_days').notNull().default(1),
 	createdAt: createdAt()
@@ -95,6 +106,8 @@ export const recipeItems = sqliteTable(
 
 export const STOCK_REASONS = [
 	'produce',
+	/** Bought-in goods received from a supplier, entered from the back office. */
+	'delivery',
 	'reserve',
 	'release',
 	'consume',

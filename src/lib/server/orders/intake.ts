@@ -102,6 +102,25 @@ function loadProducts(db: Executor, input: OrderInput): Map<string, ProductRow> 
 	return bySku;
 }
 
+/** A product taken off the menu for one shop day cannot be ordered for that day. */
+function refuseOffForTheDay(
+	input: OrderInput,
+	bySku: Map<string, ProductRow>,
+	shopDate: string
+): void {
+	const problems = input.lines.flatMap((line, index) => {
+		const product = bySku.get(line.sku)!;
+		if (product.unavailableOn !== shopDate) return [];
+		const message = `${product.name} is not available on ${shopDate}; choose another item or another day`;
+		return [{ field: `lines[${index}].sku`, message }];
+	});
+	if (problems.length > 0) {
+		throw refused(problems[0]!.field, problems.map((problem) => problem.message).join('; '), {
+			problems
+		});
+	}
+}
+
 function nextOrderNumber(tx: Executor, businessDate: string): string {
 	const row = tx
 		.insert(counters)
@@ -144,6 +163,7 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 	const settings = readSettings(deps.db);
 	const rules = pickupRules(deps.db, settings, input.channel, now, zone);
 	const requested = requestedTime(input.fulfillment.at, rules);
+	refuseOffForTheDay(input, bySku, wallClock(requested.at, zone).date);
 
 	const outcome = deps.db.transaction(
 		(tx) => {

@@ -1,0 +1,1 @@
+ALTER TABLE `products` ADD `unavailable_on` text;

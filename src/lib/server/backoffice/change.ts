@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+
+import type { Executor } from '../db/client';
+import { openingHours, ovens, products } from '../db/schema';
+import type { Deps } from '../deps';
+import { invalid, refused } from '../errors';
+import { problemsOf } from '../http';
+import { catalogueProblems } from '../catalogue/validate';
+import { replan } from '../production/replan';
+
+/** Parses a back-office body, answering 400 with every field at fault. */
+export function parseInput<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) throw invalid(problemsOf(parsed.error));
+	return parsed.data;
+}
+
+/** Refuses a catalogue the planner could not plan with, naming each item and the fix. */
+export function checkCatalogue(tx: Executor): void {
+	const rows = tx.select().from(products).all();
+	const active = tx.select().from(ovens).where(eq(ovens.active, true)).all();
+	const days = tx
+		.selectDistinct({ weekday: openingHours.weekday })
+		.from(openingHours)
+		.where(eq(openingHours.scope, 'bakehouse'))
+		.all()
+		.map((row) => row.weekday);
+	const problems = catalogueProblems(
+		rows.filter((row) => row.available),
+		active,
+		days
+	);
+	if (problems.length > 0) {
+		throw refused('catalogue', problems.join('; '), {
+			problems: problems.map((message) => ({ field: 'catalogue', message }))
+		});
+	}
+}
+
+/**
+ * Runs one back-office change: the write, the catalogue check and a fresh oven plan in one
+ * `BEGIN IMMEDIATE` transaction, so a refused change leaves nothing behind; the plan's events
+ * reach the screens only after the commit.
+ */
+export function commitChange<T>(
+	deps: Deps,
+	what: string,
+	work: (tx: Executor, now: number) => T,
+	options: { replan?: boolean } = {}
+): T {
+	const now = deps.now();
+	const zone = deps.config.shopTimeZone;
+	const outcome = deps.db.transaction(
+		(tx) => {
+			const result = work(tx, now);
+			checkCatalogue(tx);
+			const events = options.replan === false ? [] : replan(tx, now, zone);
+			return { result, events };
+		},
+		{ behavior: 'immediate' }
+	);
+	deps.publish(outcome.events);
+	deps.log.child({ module: 'backoffice' }).info({ what }, 'back office change');
+	return outcome.result;
+}
