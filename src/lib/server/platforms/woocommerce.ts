@@ -30,9 +30,9 @@ import { readPayload } from './payload';
 
 const meta = z.object({
 	key: z.string(),
-	value: z.unknown(),
+	value: z.unknown().optional(),
 	display_key: z.string().nullish(),
-	display_value: z.unknown()
+	display_value: z.unknown().optional()
 });
 
 const orderSchema = z.object({
