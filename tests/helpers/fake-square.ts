@@ -11,12 +11,15 @@ export interface FakeSquare {
 	/** The orders Square holds now, by id, as the `order` of a Retrieve Order answer. */
 	orders: Map<string, Record<string, unknown>>;
 	requests: { path: string; version: string | undefined }[];
+	/** The next `count` requests are answered with `status` and Square's error body. */
+	failNext(count: number, status: number): void;
 	close(): Promise<void>;
 }
 
 export async function fakeSquare(accessToken: string): Promise<FakeSquare> {
 	const orders = new Map<string, Record<string, unknown>>();
 	const requests: FakeSquare['requests'] = [];
+	const failing = { count: 0, status: 503 };
 	const fail = (code: string, category: string, detail: string) => ({
 		errors: [{ category, code, detail }]
 	});
@@ -29,6 +32,10 @@ export async function fakeSquare(accessToken: string): Promise<FakeSquare> {
 		const version = request.headers['square-version'] as string | undefined;
 		requests.push({ path: request.url ?? '', version });
 
+		if (failing.count > 0) {
+			failing.count--;
+			return answer(failing.status, fail('SERVICE_UNAVAILABLE', 'API_ERROR', 'try again later'));
+		}
 		if (request.headers.authorization !== `Bearer ${accessToken}`) {
 			return answer(401, fail('UNAUTHORIZED', 'AUTHENTICATION_ERROR', 'bad access token'));
 		}
@@ -47,6 +54,9 @@ export async function fakeSquare(accessToken: string): Promise<FakeSquare> {
 		url: `http://127.0.0.1:${port}`,
 		orders,
 		requests,
+		failNext(count, status) {
+			Object.assign(failing, { count, status });
+		},
 		close: () => new Promise((resolve) => server.close(() => resolve()))
 	};
 }

@@ -329,6 +329,36 @@ describe('Square', () => {
 		expect([order.status, order.cancelReason]).toEqual(['cancelled', 'cancelled on Square']);
 	});
 
+	it('retries an order Square could not give, keeping the error meanwhile', async () => {
+		const other = 'retryOrderId0000000000000001';
+		square.orders.set(
+			other,
+			squareOrder(1, slots[7]!, (order) => (order.id = other))
+		);
+		square.failNext(1, 503);
+		const event = structuredClone(events[0]);
+		event.event_id = 'square-retry-event';
+		event.data.id = other;
+		event.data.object.order_created.order_id = other;
+		expect((await postSquare(event)).status).toBe(200);
+
+		const waiting = await waitFor(() => {
+			const rows = query<{ state: string; attempts: number; last_error: string }>(
+				'SELECT state, attempts, last_error FROM platform_inbox WHERE delivery_id = ?',
+				'square-retry-event'
+			);
+			return rows[0]?.attempts === 1 ? rows[0] : undefined;
+		}, 15_000);
+		expect(waiting).toEqual({
+			state: 'pending',
+			attempts: 1,
+			last_error: 'square answered 503 (SERVICE_UNAVAILABLE): try again later'
+		});
+		// The first retry comes 5 seconds later.
+		await screenEvent('order.created', 'square', other);
+		expect(inboxFor('square', other).map((row) => row.state)).toEqual(['done']);
+	}, 30_000);
+
 	it('refuses a signature made without the notification URL', async () => {
 		const body = JSON.stringify({ ...events[0], event_id: 'square-forged' });
 		const answer = await post('square', body, {
@@ -411,4 +441,23 @@ describe('WooCommerce', () => {
 		expect([answer.status, (await answer.json()).stored]).toEqual([200, false]);
 		expect(query('SELECT 1 FROM platform_inbox WHERE raw_body = ?', body)).toEqual([]);
 	});
+});
+
+describe('a platform not set up', () => {
+	it('answers 404 naming the variable to set', async () => {
+		const bare = await startServer({ SIGN_IN: 'false' });
+		try {
+			const answer = await fetch(`${bare.url}/api/webhooks/shopify`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}'
+			});
+			expect(answer.status).toBe(404);
+			expect((await answer.json()).error.message).toBe(
+				'Shopify is not set up in this shop; set SHOPIFY_WEBHOOK_SECRET (see the README)'
+			);
+		} finally {
+			await bare.stop();
+		}
+	}, 60_000);
 });
