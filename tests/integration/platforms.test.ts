@@ -10,7 +10,13 @@ import type { OrderView } from '../../src/lib/domain/order';
 import type { LiveEvent } from '../../src/lib/realtime/contract';
 import type { BakerySocket } from '../../src/lib/realtime/feed';
 import { fakeSquare, type FakeSquare } from '../helpers/fake-square';
-import { connectScreen, startServer, waitFor, type RunningServer } from '../helpers/server';
+import {
+	connectScreen,
+	postJson,
+	startServer,
+	waitFor,
+	type RunningServer
+} from '../helpers/server';
 
 /**
  * Orders from Shopify, Square and WooCommerce through their webhooks on the built server: each
@@ -242,6 +248,32 @@ describe('Shopify', () => {
 		}, 15_000);
 		expect(row!.last_error).toMatch(/"Wedding cake" \(SKU "WEDDING-CAKE"\) is not on our menu/);
 		expect(ordersFor('shopify', '450789471')).toEqual([]);
+
+		// The manager sees it, maps the platform's item to a product of ours, and retries it.
+		const listed = await (
+			await fetch(`${server.url}/api/admin/platforms?state=failed`, { headers: server.headers })
+		).json();
+		const failed = listed.inbox.find(
+			(entry: { platformOrderId: string }) => entry.platformOrderId === '450789471'
+		);
+		expect(failed).toMatchObject({ platform: 'shopify', state: 'failed', orderId: null });
+
+		const variant = `shopify:${order.line_items[1].variant_id}`;
+		const mapping = await fetch(`${server.url}/api/admin/platforms`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', ...server.headers },
+			body: JSON.stringify({ platformItemSkus: { [variant]: 'FOCACCIA' } })
+		});
+		expect((await mapping.json()).platformItemSkus).toEqual({ [variant]: 'FOCACCIA' });
+		const retry = await postJson(
+			`${server.url}/api/admin/platforms/inbox/${failed.id}/retry`,
+			{},
+			server.headers
+		);
+		expect(retry.status).toBe(200);
+
+		const { order: taken } = await screenEvent('order.created', 'shopify', '450789471');
+		expect(taken.lines.map((line) => line.sku)).toEqual(['CROISSANT', 'FOCACCIA']);
 	});
 });
 

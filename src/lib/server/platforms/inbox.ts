@@ -1,7 +1,7 @@
-import { and, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client';
-import { platformInbox, products, type InboxPlatform } from '../db/schema';
+import { platformInbox, products, type InboxPlatform, type InboxState } from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { cancelOrder } from '../orders/cancel';
@@ -228,4 +228,49 @@ async function readOrder(deps: InboxDeps, row: InboxRow): Promise<PlatformOrder>
 			return mapSquareOrder(fetched.raw, context);
 		}
 	}
+}
+
+export interface InboxEntry {
+	id: number;
+	platform: InboxPlatform;
+	deliveryId: string;
+	topic: string;
+	platformOrderId: string | null;
+	version: number | null;
+	state: InboxState;
+	attempts: number;
+	lastError: string | null;
+	orderId: number | null;
+	receivedAt: string;
+	processedAt: string | null;
+}
+
+/** The newest deliveries first, without their bodies, for the manager to see what failed. */
+export function listInbox(db: Db, filter: { state?: InboxState; limit: number }): InboxEntry[] {
+	const rows = db
+		.select()
+		.from(platformInbox)
+		.where(filter.state ? eq(platformInbox.state, filter.state) : undefined)
+		.orderBy(desc(platformInbox.id))
+		.limit(filter.limit)
+		.all();
+	return rows.map(({ rawBody: _body, leaseUntil: _lease, nextAttemptAt: _next, ...row }) => ({
+		...row,
+		receivedAt: new Date(row.receivedAt).toISOString(),
+		processedAt: row.processedAt === null ? null : new Date(row.processedAt).toISOString()
+	}));
+}
+
+/**
+ * Puts a failed delivery back in line, once its cause is fixed (the item mapped to a SKU, the
+ * product made available). Answers false when there is no such failed row.
+ */
+export function retryDelivery(db: Db, id: number, now: number): boolean {
+	const row = db
+		.update(platformInbox)
+		.set({ state: 'pending', nextAttemptAt: now, leaseUntil: null, processedAt: null })
+		.where(and(eq(platformInbox.id, id), eq(platformInbox.state, 'failed')))
+		.returning({ id: platformInbox.id })
+		.get();
+	return row !== undefined;
 }
