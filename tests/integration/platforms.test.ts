@@ -35,6 +35,7 @@ const PAYLOADS = path.resolve('../shared/data/payloads');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are edited loosely
 const payload = (name: string): any =>
 	JSON.parse(fs.readFileSync(path.join(PAYLOADS, name), 'utf8'));
+type Payload = ReturnType<typeof payload>;
 
 const hmac = (secret: string, text: string) =>
 	createHmac('sha256', secret).update(text).digest('base64');
@@ -282,7 +283,11 @@ describe('Square', () => {
 	const events = payload('square_webhook_order_events_examples.json');
 
 	/** Square's Retrieve Order example, as this order stands at `version`. */
-	function squareOrder(version: number, pickupAt: number, edit: (order: any) => void = () => {}) {
+	function squareOrder(
+		version: number,
+		pickupAt: number,
+		edit: (order: Payload) => void = () => {}
+	) {
 		const { order } = payload('square_retrieve_order_response_example.json');
 		Object.assign(order, { id: orderId, version });
 		order.line_items[0].name = 'Sourdough';
@@ -404,7 +409,7 @@ describe('Square', () => {
 });
 
 describe('WooCommerce', () => {
-	function wooOrder(pickupAt: number, edit: (order: any) => void = () => {}) {
+	function wooOrder(pickupAt: number, edit: (order: Payload) => void = () => {}) {
 		const order = payload('woocommerce_order_v3_example.json');
 		order.line_items[0].sku = 'MUFFIN';
 		order.line_items[1].sku = 'SCONE';
