@@ -199,6 +199,20 @@ describe('Shopify', () => {
 		expect(inboxFor('shopify', '450789469').map((row) => row.state)).toEqual(['done']);
 	});
 
+	it('follows orders/updated: a new pickup time and note move ours', async () => {
+		const later = shopifyOrder(450789469, slots[1]!);
+		later.updated_at = '2008-01-10T12:00:00-05:00';
+		later.note = 'Box them together after all';
+		expect((await postShopify(later, 'shopify-delivery-update', 'orders/updated')).status).toBe(
+			200
+		);
+
+		const { order } = await screenEvent('order.updated', 'shopify', '450789469');
+		expect(order.fulfillment.atShopTime).toBe(shopClock(slots[1]!, 'yyyy-MM-dd HH:mm'));
+		expect(order.note).toBe('Box them together after all\ncolour: green');
+		expect(ordersFor('shopify', '450789469')).toHaveLength(1);
+	});
+
 	it('refuses a wrong or missing signature and stores nothing', async () => {
 		const body = JSON.stringify(shopifyOrder(777000111, slots[1]!));
 		const wrong = await post('shopify', body, {
