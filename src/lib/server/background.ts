@@ -7,6 +7,8 @@ import { NoticeDispatcher, type NoticeSenders } from './notices/dispatcher';
 import { createCourierClient } from './providers/courier';
 import { createMailer, type Mailer } from './providers/mail';
 import { createPaymentClient } from './providers/payments';
+import { processInbox } from './platforms/inbox';
+import { createSquareClient, type SquareClient } from './providers/square';
 import { createSmsClient } from './providers/sms';
 import { sendSignedWebhook } from './providers/webhook';
 import { readSettings } from './settings';
@@ -42,8 +44,8 @@ function createSenders(
 }
 
 /**
- * The work that happens after a commit rather than inside a request: sending notices and booking
- * couriers. Both run on a short tick and are nudged after every commit, so a notice normally
+ * The work that happens after a commit rather than inside a request: sending notices, booking
+ * couriers and turning stored platform webhooks into orders. They run on a short tick and are nudged after every commit, so a notice normally
  * leaves within milliseconds and is retried on the tick when a provider is down.
  */
 export class BackgroundWork {
@@ -51,11 +53,19 @@ export class BackgroundWork {
 	private readonly mailer: Mailer | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private booking: Promise<unknown> | undefined;
+	private inboxTimer: NodeJS.Timeout | undefined;
+	private inboxRun: Promise<unknown> | undefined;
+	/** A delivery stored while a round runs: the round looks again before it ends. */
+	private inboxAgain = false;
+	private readonly square: SquareClient | undefined;
 	private kicked = false;
+	private stopping = false;
 
 	constructor(private readonly deps: Deps & { db: Db; log: Logger }) {
 		const { senders, mailer } = createSenders(deps.config, deps.now);
 		this.mailer = mailer;
+		const square = deps.config.platforms.square;
+		this.square = square && createSquareClient(square);
 		this.dispatcher = new NoticeDispatcher({
 			db: deps.db,
 			log: deps.log.child({ module: 'notices' }),
@@ -74,6 +84,33 @@ export class BackgroundWork {
 		this.dispatcher.start(intervalMs);
 		this.timer ??= setInterval(() => this.bookCouriers(), intervalMs * 5);
 		this.timer.unref();
+		this.inboxTimer ??= setInterval(() => this.drainInbox(), intervalMs);
+		this.inboxTimer.unref();
+	}
+
+	/** Called when a platform delivery is stored, so it becomes an order within milliseconds. */
+	kickInbox(): void {
+		setImmediate(() => this.drainInbox());
+	}
+
+	/** One round at a time per process; rows are claimed, so other processes may run theirs. */
+	private drainInbox(): void {
+		if (this.stopping) return;
+		if (this.inboxRun) {
+			this.inboxAgain = true;
+			return;
+		}
+		this.inboxAgain = false;
+		this.inboxRun = processInbox({ ...this.deps, square: this.square })
+			.catch((error: unknown) =>
+				this.deps.log
+					.child({ module: 'platforms' })
+					.error({ err: error }, 'platform inbox round failed')
+			)
+			.finally(() => {
+				this.inboxRun = undefined;
+				if (this.inboxAgain) this.drainInbox();
+			});
 	}
 
 	/**
@@ -103,6 +140,10 @@ export class BackgroundWork {
 	async stop(): Promise<void> {
 		clearInterval(this.timer);
 		this.timer = undefined;
+		this.stopping = true;
+		clearInterval(this.inboxTimer);
+		this.inboxTimer = undefined;
+		await this.inboxRun;
 		await this.dispatcher.stop();
 		await this.booking;
 		this.mailer?.close();

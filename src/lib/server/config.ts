@@ -40,12 +40,31 @@ export interface Config {
 	webhook: { url: string; secret: string } | undefined;
 	courier: { baseUrl: string; apiKey: string; webhookSecret: string } | undefined;
 	payments: { baseUrl: string; secretKey: string } | undefined;
+	/** The shop platforms whose order webhooks the shop takes; each is off until set up. */
+	platforms: PlatformsConfig;
 	/** The shop's first manager, created on a start that finds none. */
 	manager: { name: string; password: string } | undefined;
 	rateLimits: { perMinute: number; signInPer15Minutes: number };
 	/** A bearer token that lets a metrics scraper read /metrics without a session. */
 	metricsToken: string | undefined;
 }
+
+export interface PlatformsConfig {
+	shopify?: { webhookSecret: string };
+	woocommerce?: { webhookSecret: string };
+	square?: {
+		/** Signs each notification together with the URL Square posts it to. */
+		signatureKey: string;
+		/** Exactly the notification URL registered with Square, which the signature covers. */
+		notificationUrl: string;
+		accessToken: string;
+		baseUrl: string;
+		apiVersion: string;
+	};
+}
+
+/** The Square API version the adapter was written against; sent as `Square-Version`. */
+export const SQUARE_API_VERSION = '2025-01-23';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -141,6 +160,26 @@ const schema = z.object({
 		.url({ error: 'use the API base, such as https://api.stripe.com' })
 		.optional(),
 	PAYMENTS_SECRET_KEY: z.string().min(1).optional(),
+	SHOPIFY_WEBHOOK_SECRET: z
+		.string()
+		.min(16, 'use the app secret Shopify shows (16+ characters)')
+		.optional(),
+	WOOCOMMERCE_WEBHOOK_SECRET: z
+		.string()
+		.min(8, "use the webhook's secret from WooCommerce (8+ characters)")
+		.optional(),
+	SQUARE_WEBHOOK_SIGNATURE_KEY: z.string().min(8, 'use the signature key Square shows').optional(),
+	SQUARE_NOTIFICATION_URL: z
+		.url({ error: 'use the exact notification URL registered with Square' })
+		.optional(),
+	SQUARE_ACCESS_TOKEN: z.string().min(1).optional(),
+	SQUARE_BASE_URL: z
+		.url({ error: 'use the API base, such as https://connect.squareup.com' })
+		.default('https://connect.squareup.com'),
+	SQUARE_API_VERSION: z
+		.string()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a Square API version such as 2025-01-23')
+		.default(SQUARE_API_VERSION),
 	MANAGER_NAME: z.string().trim().min(1).max(60, 'use at most 60 characters').default('Manager'),
 	MANAGER_PASSWORD: z
 		.string()
@@ -166,7 +205,8 @@ const GROUPS: Record<string, readonly string[]> = {
 	sms: ['SMS_BASE_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'],
 	webhook: ['NOTIFY_WEBHOOK_URL', 'NOTIFY_WEBHOOK_SECRET'],
 	courier: ['COURIER_BASE_URL', 'COURIER_API_KEY', 'COURIER_WEBHOOK_SECRET'],
-	payments: ['PAYMENTS_BASE_URL', 'PAYMENTS_SECRET_KEY']
+	payments: ['PAYMENTS_BASE_URL', 'PAYMENTS_SECRET_KEY'],
+	square: ['SQUARE_WEBHOOK_SIGNATURE_KEY', 'SQUARE_NOTIFICATION_URL', 'SQUARE_ACCESS_TOKEN']
 };
 
 function incompleteGroups(values: Record<string, unknown>): string[] {
@@ -270,6 +310,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		payments: values.PAYMENTS_BASE_URL
 			? { baseUrl: values.PAYMENTS_BASE_URL, secretKey: values.PAYMENTS_SECRET_KEY! }
 			: undefined,
+		platforms: {
+			shopify: values.SHOPIFY_WEBHOOK_SECRET
+				? { webhookSecret: values.SHOPIFY_WEBHOOK_SECRET }
+				: undefined,
+			woocommerce: values.WOOCOMMERCE_WEBHOOK_SECRET
+				? { webhookSecret: values.WOOCOMMERCE_WEBHOOK_SECRET }
+				: undefined,
+			square: values.SQUARE_WEBHOOK_SIGNATURE_KEY
+				? {
+						signatureKey: values.SQUARE_WEBHOOK_SIGNATURE_KEY,
+						notificationUrl: values.SQUARE_NOTIFICATION_URL!,
+						accessToken: values.SQUARE_ACCESS_TOKEN!,
+						baseUrl: values.SQUARE_BASE_URL,
+						apiVersion: values.SQUARE_API_VERSION
+					}
+				: undefined
+		},
 		manager: values.MANAGER_PASSWORD
 			? { name: values.MANAGER_NAME, password: values.MANAGER_PASSWORD }
 			: undefined,

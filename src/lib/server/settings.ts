@@ -3,6 +3,22 @@ import { z } from 'zod';
 import type { Executor } from './db/client';
 import { settings } from './db/schema';
 
+const attributeName = z.string().trim().min(1).max(80);
+
+/**
+ * The Shopify order note attributes a pickup and delivery date app writes. The defaults are the
+ * names Zapiet's "Store Pickup + Delivery" uses; other apps use others ("Pickup Date" with a space).
+ */
+export const shopifyAttributesSchema = z.object({
+	method: attributeName.default('Checkout-Method'),
+	pickupDate: attributeName.default('Pickup-Date'),
+	pickupTime: attributeName.default('Pickup-Time'),
+	deliveryDate: attributeName.default('Delivery-Date'),
+	deliveryTime: attributeName.default('Delivery-Time')
+});
+
+export type ShopifyAttributes = z.infer<typeof shopifyAttributesSchema>;
+
 /** Shop settings a manager can change; stored as rows of the settings table. */
 export const shopSettingsSchema = z.object({
 	shopName: z.string().min(1).max(80).default('Bakery'),
@@ -44,7 +60,13 @@ export const shopSettingsSchema = z.object({
 	/** How many days ahead the planner books oven time. */
 	planDays: z.number().int().min(1).max(14).default(7),
 	/** How far ahead customers may order. */
-	maxAdvanceDays: z.number().int().min(1).max(365).default(30)
+	maxAdvanceDays: z.number().int().min(1).max(365).default(30),
+	shopifyAttributes: shopifyAttributesSchema.prefault({}),
+	/**
+	 * Our SKU for a platform's item when the platform sends none or another: keyed by
+	 * `square:<catalog_object_id>`, `woocommerce:<product_id>` or `shopify:<variant_id>`.
+	 */
+	platformItemSkus: z.record(z.string(), z.string().min(1).max(64)).default({})
 });
 
 export type ShopSettings = z.infer<typeof shopSettingsSchema>;

@@ -627,3 +627,50 @@ export const pairingCodes = sqliteTable('pairing_codes', {
 	usedAt: integer('used_at'),
 	sessionId: text('session_id')
 });
+
+export const INBOX_PLATFORMS = ['shopify', 'square', 'woocommerce'] as const;
+export type InboxPlatform = (typeof INBOX_PLATFORMS)[number];
+
+/**
+ * pending: to process (again at `nextAttemptAt` after a failure); done: applied; ignored: nothing
+ * to do (an old version, a cancellation of an order we never had); failed: refused for good
+ * (an unknown SKU, a time the shop is closed), kept with its error for a person to act on.
+ */
+export const INBOX_STATES = ['pending', 'done', 'ignored', 'failed'] as const;
+export type InboxState = (typeof INBOX_STATES)[number];
+
+/**
+ * Every verified webhook delivery from a shop platform, written in one insert before the answer,
+ * so a platform's order survives a crash between our 200 and the work. The unique key on the
+ * platform's delivery id makes a repeated delivery, even one arriving at the same moment, one row.
+ */
+export const platformInbox = sqliteTable(
+	'platform_inbox',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		platform: text('platform', { enum: INBOX_PLATFORMS }).notNull(),
+		/** X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID or Square's event_id. */
+		deliveryId: text('delivery_id').notNull(),
+		topic: text('topic').notNull(),
+		platformOrderId: text('platform_order_id'),
+		/** Square's order version; the others' update time in epoch ms. Newer wins. */
+		version: integer('version'),
+		rawBody: text('raw_body').notNull(),
+		state: text('state', { enum: INBOX_STATES }).notNull().default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		lastError: text('last_error'),
+		nextAttemptAt: integer('next_attempt_at').notNull(),
+		/** A process working on the row holds it until then, so two never process one. */
+		leaseUntil: integer('lease_until'),
+		orderId: integer('order_id').references(() => orders.id),
+		/** The version this row brought our order to, once done; later rows compare with it. */
+		appliedVersion: integer('applied_version'),
+		receivedAt: integer('received_at').notNull(),
+		processedAt: integer('processed_at')
+	},
+	(table) => [
+		uniqueIndex('platform_inbox_delivery').on(table.platform, table.deliveryId),
+		index('platform_inbox_due').on(table.state, table.nextAttemptAt),
+		index('platform_inbox_order').on(table.platform, table.platformOrderId)
+	]
+);

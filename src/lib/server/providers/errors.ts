@@ -67,7 +67,7 @@ export function refusal(
 
 export interface ProviderRequest {
 	provider: string;
-	method: 'POST' | 'PUT';
+	method: 'GET' | 'POST' | 'PUT';
 	url: string;
 	headers: Record<string, string>;
 	body?: string;

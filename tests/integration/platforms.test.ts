@@ -1,0 +1,514 @@
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { formatShopTime } from '../../src/lib/domain/shop-time';
+import type { OrderView } from '../../src/lib/domain/order';
+import type { LiveEvent } from '../../src/lib/realtime/contract';
+import type { BakerySocket } from '../../src/lib/realtime/feed';
+import { fakeSquare, type FakeSquare } from '../helpers/fake-square';
+import {
+	connectScreen,
+	postJson,
+	startServer,
+	waitFor,
+	type RunningServer
+} from '../helpers/server';
+
+/**
+ * Orders from Shopify, Square and WooCommerce through their webhooks on the built server: each
+ * platform's own example payload (edited only where a bakery's order needs it: our SKUs, a date
+ * in the coming days) becomes an order that staff screens see, at its time in the shop's zone.
+ */
+
+const ZONE = 'Europe/London';
+const SHOPIFY_SECRET = 'shpss_test_app_secret_0123';
+const WOO_SECRET = 'woo-test-webhook-secret';
+const SQUARE_KEY = 'square-test-signature-key';
+const SQUARE_TOKEN = 'EAAA-test-access-token';
+const SQUARE_URL = 'https://bakery.example/api/webhooks/square';
+
+const PAYLOADS = path.resolve('../shared/data/payloads');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are edited loosely
+const payload = (name: string): any =>
+	JSON.parse(fs.readFileSync(path.join(PAYLOADS, name), 'utf8'));
+type Payload = ReturnType<typeof payload>;
+
+const hmac = (secret: string, text: string) =>
+	createHmac('sha256', secret).update(text).digest('base64');
+
+let server: RunningServer;
+let square: FakeSquare;
+let screen: BakerySocket;
+const seen: LiveEvent[] = [];
+/** Pickup slots the shop offers in the coming days, a different one per test. */
+let slots: number[] = [];
+
+beforeAll(async () => {
+	square = await fakeSquare(SQUARE_TOKEN);
+	server = await startServer({
+		SHOP_TIMEZONE: ZONE,
+		SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET,
+		WOOCOMMERCE_WEBHOOK_SECRET: WOO_SECRET,
+		SQUARE_WEBHOOK_SIGNATURE_KEY: SQUARE_KEY,
+		SQUARE_NOTIFICATION_URL: SQUARE_URL,
+		SQUARE_ACCESS_TOKEN: SQUARE_TOKEN,
+		SQUARE_BASE_URL: square.url
+	});
+	screen = connectScreen(server);
+	screen.on('event', (event) => seen.push(event));
+	await waitFor(() => (screen.connected ? true : undefined), 10_000);
+
+	const answer = (await (await fetch(`${server.url}/api/slots?days=4`)).json()) as {
+		days: { slots: { at: string }[] }[];
+	};
+	// Days after today, so the lead time never catches up with a slot while the tests run.
+	slots = answer.days
+		.slice(1)
+		.flatMap((day) => day.slots.slice(4, 8))
+		.map((slot) => Date.parse(slot.at));
+	expect(slots.length).toBeGreaterThanOrEqual(8);
+}, 60_000);
+
+afterAll(async () => {
+	screen?.disconnect();
+	await server?.stop();
+	await square?.close();
+});
+
+function post(route: string, body: string, headers: Record<string, string>) {
+	return fetch(`${server.url}/api/webhooks/${route}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body
+	});
+}
+
+function postShopify(order: unknown, deliveryId: string, topic = 'orders/create') {
+	const body = JSON.stringify(order);
+	return post('shopify', body, {
+		'X-Shopify-Hmac-Sha256': hmac(SHOPIFY_SECRET, body),
+		'X-Shopify-Webhook-Id': deliveryId,
+		'X-Shopify-Topic': topic
+	});
+}
+
+function postWoo(order: unknown, deliveryId: string, topic: string) {
+	const body = JSON.stringify(order);
+	return post('woocommerce', body, {
+		'X-WC-Webhook-Signature': hmac(WOO_SECRET, body),
+		'X-WC-Webhook-Delivery-ID': deliveryId,
+		'X-WC-Webhook-Topic': topic
+	});
+}
+
+function postSquare(event: unknown) {
+	const body = JSON.stringify(event);
+	return post('square', body, {
+		'x-square-hmacsha256-signature': hmac(SQUARE_KEY, SQUARE_URL + body)
+	});
+}
+
+/** The inbox and orders as the server's own database holds them (read-only, beside the server). */
+function query<T>(sql: string, ...params: unknown[]): T[] {
+	const db = new Database(server.databasePath, { readonly: true, fileMustExist: true });
+	try {
+		return db.prepare(sql).all(...params) as T[];
+	} finally {
+		db.close();
+	}
+}
+
+function ordersFor(channel: string, externalId: string) {
+	return query<{ id: number; status: string }>(
+		'SELECT id, status FROM orders WHERE channel = ? AND external_id = ?',
+		channel,
+		externalId
+	);
+}
+
+function inboxFor(platform: string, orderId: string) {
+	return query<{ state: string; last_error: string | null; delivery_id: string }>(
+		'SELECT state, last_error, delivery_id FROM platform_inbox WHERE platform = ? AND platform_order_id = ? ORDER BY id',
+		platform,
+		orderId
+	);
+}
+
+/** The first event a staff screen saw for this platform order, once it arrives. */
+function screenEvent(type: LiveEvent['type'], channel: string, externalId: string) {
+	return waitFor(
+		() =>
+			seen.find(
+				(event): event is LiveEvent & { order: OrderView } =>
+					event.type === type &&
+					'order' in event &&
+					event.order.channel === channel &&
+					event.order.externalId === externalId
+			),
+		15_000
+	);
+}
+
+const shopDay = (instant: number) => formatShopTime(instant, ZONE, 'yyyy-MM-dd');
+const shopClock = (instant: number, pattern: string) => formatShopTime(instant, ZONE, pattern);
+
+function shopifyOrder(id: number, pickupAt: number) {
+	const { order } = payload('shopify_order_fixture.json');
+	order.id = id;
+	order.note = 'Please box the croissants separately';
+	order.note_attributes = [
+		{ name: 'Checkout-Method', value: 'pickup' },
+		{ name: 'Pickup-Location-Id', value: '1002' },
+		{ name: 'Pickup-Date', value: shopDay(pickupAt) },
+		// Zapiet's 12-hour form, such as "1:00 PM".
+		{ name: 'Pickup-Time', value: shopClock(pickupAt, 'h:mm a') },
+		{ name: 'colour', value: 'green' }
+	];
+	order.line_items = order.line_items.slice(0, 2);
+	Object.assign(order.line_items[0], { sku: 'CROISSANT', quantity: 2 });
+	order.line_items[0].properties.push({ name: '_ZapietId', value: 'M=P&L=1002' });
+	Object.assign(order.line_items[1], { sku: 'BAGUETTE', quantity: 1 });
+	return order;
+}
+
+describe('Shopify', () => {
+	it('turns the order webhook into an order staff screens see, at its time in the shop zone', async () => {
+		const pickupAt = slots[0]!;
+		const answer = await postShopify(shopifyOrder(450789469, pickupAt), 'shopify-delivery-1');
+		expect([answer.status, await answer.json()]).toEqual([
+			200,
+			{ received: true, stored: true, duplicate: false }
+		]);
+
+		const { order } = await screenEvent('order.created', 'shopify', '450789469');
+		expect(order.fulfillment).toMatchObject({
+			type: 'pickup',
+			at: new Date(pickupAt).toISOString()
+		});
+		expect(order.fulfillment.atShopTime).toBe(shopClock(pickupAt, 'yyyy-MM-dd HH:mm'));
+		expect(order.customer.name).toBe('Bob Norman');
+		expect(order.note).toBe('Please box the croissants separately\ncolour: green');
+		expect(order.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
+			['CROISSANT', 2, ['Custom Engraving: Happy Birthday']],
+			['BAGUETTE', 1, []]
+		]);
+		expect(inboxFor('shopify', '450789469').map((row) => row.state)).toEqual(['done']);
+	});
+
+	it('follows orders/updated: a new pickup time and note move ours', async () => {
+		const later = shopifyOrder(450789469, slots[1]!);
+		later.updated_at = '2008-01-10T12:00:00-05:00';
+		later.note = 'Box them together after all';
+		expect((await postShopify(later, 'shopify-delivery-update', 'orders/updated')).status).toBe(
+			200
+		);
+
+		const { order } = await screenEvent('order.updated', 'shopify', '450789469');
+		expect(order.fulfillment.atShopTime).toBe(shopClock(slots[1]!, 'yyyy-MM-dd HH:mm'));
+		expect(order.note).toBe('Box them together after all\ncolour: green');
+		expect(ordersFor('shopify', '450789469')).toHaveLength(1);
+	});
+
+	it('refuses a wrong or missing signature and stores nothing', async () => {
+		const body = JSON.stringify(shopifyOrder(777000111, slots[1]!));
+		const wrong = await post('shopify', body, {
+			'X-Shopify-Hmac-Sha256': hmac('not-the-app-secret', body),
+			'X-Shopify-Webhook-Id': 'forged-1',
+			'X-Shopify-Topic': 'orders/create'
+		});
+		const missing = await post('shopify', body, { 'X-Shopify-Webhook-Id': 'forged-2' });
+		expect([wrong.status, missing.status]).toEqual([401, 401]);
+		expect((await wrong.json()).error.code).toBe('bad_signature');
+
+		expect(inboxFor('shopify', '777000111')).toEqual([]);
+		expect(ordersFor('shopify', '777000111')).toEqual([]);
+		expect(
+			server.output.some((line) => line.includes('Shopify webhook refused: bad signature'))
+		).toBe(true);
+	});
+
+	it('makes one order of a delivery sent five times at once, and of its other topics', async () => {
+		const order = shopifyOrder(450789470, slots[2]!);
+		const answers = await Promise.all(
+			Array.from({ length: 5 }, () => postShopify(order, 'shopify-delivery-dup'))
+		);
+		const bodies = await Promise.all(answers.map((answer) => answer.json()));
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(bodies.filter((body) => body.stored)).toHaveLength(1);
+
+		// orders/paid and a second delivery of orders/create carry the same order under new ids.
+		await Promise.all([
+			postShopify(order, 'shopify-delivery-paid', 'orders/paid'),
+			postShopify(order, 'shopify-delivery-again')
+		]);
+		await waitFor(() => {
+			const rows = inboxFor('shopify', '450789470');
+			return rows.length === 3 && rows.every((row) => row.state !== 'pending') ? rows : undefined;
+		}, 15_000);
+		expect(ordersFor('shopify', '450789470')).toHaveLength(1);
+	});
+
+	it('keeps an order with an item not on the menu in the inbox with the reason', async () => {
+		const order = shopifyOrder(450789471, slots[3]!);
+		Object.assign(order.line_items[1], { sku: 'WEDDING-CAKE', name: 'Wedding cake' });
+		expect((await postShopify(order, 'shopify-delivery-unknown')).status).toBe(200);
+
+		const [row] = await waitFor(() => {
+			const rows = inboxFor('shopify', '450789471');
+			return rows[0]?.state === 'failed' ? rows : undefined;
+		}, 15_000);
+		expect(row!.last_error).toMatch(/"Wedding cake" \(SKU "WEDDING-CAKE"\) is not on our menu/);
+		expect(ordersFor('shopify', '450789471')).toEqual([]);
+
+		// The manager sees it, maps the platform's item to a product of ours, and retries it.
+		const listed = await (
+			await fetch(`${server.url}/api/admin/platforms?state=failed`, { headers: server.headers })
+		).json();
+		const failed = listed.inbox.find(
+			(entry: { platformOrderId: string }) => entry.platformOrderId === '450789471'
+		);
+		expect(failed).toMatchObject({ platform: 'shopify', state: 'failed', orderId: null });
+
+		const variant = `shopify:${order.line_items[1].variant_id}`;
+		const mapping = await fetch(`${server.url}/api/admin/platforms`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', ...server.headers },
+			body: JSON.stringify({ platformItemSkus: { [variant]: 'FOCACCIA' } })
+		});
+		expect((await mapping.json()).platformItemSkus).toEqual({ [variant]: 'FOCACCIA' });
+		const retry = await postJson(
+			`${server.url}/api/admin/platforms/inbox/${failed.id}/retry`,
+			{},
+			server.headers
+		);
+		expect(retry.status).toBe(200);
+
+		const { order: taken } = await screenEvent('order.created', 'shopify', '450789471');
+		expect(taken.lines.map((line) => line.sku)).toEqual(['CROISSANT', 'FOCACCIA']);
+	});
+});
+
+describe('Square', () => {
+	const orderId = 'eA3vssLHKJrv9H0IdJCM3gNqfdcZY';
+	const events = payload('square_webhook_order_events_examples.json');
+
+	/** Square's Retrieve Order example, as this order stands at `version`. */
+	function squareOrder(
+		version: number,
+		pickupAt: number,
+		edit: (order: Payload) => void = () => {}
+	) {
+		const { order } = payload('square_retrieve_order_response_example.json');
+		Object.assign(order, { id: orderId, version });
+		order.line_items[0].name = 'Sourdough';
+		order.line_items[1].name = 'Pain au chocolat';
+		order.line_items[1].modifiers = [{ name: 'Warmed', quantity: '1' }];
+		order.fulfillments = [
+			{
+				uid: 'VWJ1N9leLqjSDLvF2hvYjD',
+				type: 'PICKUP',
+				state: 'PROPOSED',
+				pickup_details: {
+					recipient: { display_name: 'Ana Ruiz', phone_number: '+44 7700 900123' },
+					schedule_type: 'SCHEDULED',
+					pickup_at: new Date(pickupAt).toISOString(),
+					note: 'Candles please'
+				}
+			}
+		];
+		edit(order);
+		return order;
+	}
+
+	it('fetches the order an event names, follows newer versions and ignores older ones', async () => {
+		square.orders.set(orderId, squareOrder(1, slots[4]!));
+		expect((await postSquare(events[0])).status).toBe(200);
+
+		const created = (await screenEvent('order.created', 'square', orderId)).order;
+		expect(created.fulfillment.atShopTime).toBe(shopClock(slots[4]!, 'yyyy-MM-dd HH:mm'));
+		expect(created.customer.name).toBe('Ana Ruiz');
+		expect(created.note).toBe('Candles please');
+		expect(created.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
+			['SOURDOUGH', 1, []],
+			['PAIN-AU-CHOCOLAT', 2, ['Warmed']]
+		]);
+		expect(square.requests.at(-1)).toEqual({
+			path: `/v2/orders/${orderId}`,
+			version: '2025-01-23'
+		});
+
+		// Version 6 (the fulfillment event) moves the pickup; version 2 arrives after it.
+		square.orders.set(
+			orderId,
+			squareOrder(6, slots[5]!, (order) => {
+				order.fulfillments[0].pickup_details.note = 'Candles please, and a card';
+			})
+		);
+		expect((await postSquare(events[2])).status).toBe(200);
+		const updated = (await screenEvent('order.updated', 'square', orderId)).order;
+		expect(updated.fulfillment.at).toBe(new Date(slots[5]!).toISOString());
+		expect(updated.note).toBe('Candles please, and a card');
+
+		expect((await postSquare(events[1])).status).toBe(200);
+		const rows = await waitFor(() => {
+			const found = inboxFor('square', orderId);
+			return found.length === 3 && found[2]!.state !== 'pending' ? found : undefined;
+		}, 15_000);
+		expect(rows.map((row) => [row.state, row.last_error])).toEqual([
+			['done', null],
+			['done', null],
+			['ignored', 'version 2 is not newer than 6']
+		]);
+	});
+
+	it('cancels ours when Square cancels the order', async () => {
+		square.orders.set(
+			orderId,
+			squareOrder(7, slots[5]!, (order) => (order.state = 'CANCELED'))
+		);
+		const event = structuredClone(events[1]);
+		event.event_id = 'square-cancel-event';
+		event.data.object.order_updated.version = 7;
+		event.data.object.order_updated.state = 'CANCELED';
+		expect((await postSquare(event)).status).toBe(200);
+
+		const { order } = await screenEvent('order.cancelled', 'square', orderId);
+		expect([order.status, order.cancelReason]).toEqual(['cancelled', 'cancelled on Square']);
+	});
+
+	it('retries an order Square could not give, keeping the error meanwhile', async () => {
+		const other = 'retryOrderId0000000000000001';
+		square.orders.set(
+			other,
+			squareOrder(1, slots[7]!, (order) => (order.id = other))
+		);
+		square.failNext(1, 503);
+		const event = structuredClone(events[0]);
+		event.event_id = 'square-retry-event';
+		event.data.id = other;
+		event.data.object.order_created.order_id = other;
+		expect((await postSquare(event)).status).toBe(200);
+
+		const waiting = await waitFor(() => {
+			const rows = query<{ state: string; attempts: number; last_error: string }>(
+				'SELECT state, attempts, last_error FROM platform_inbox WHERE delivery_id = ?',
+				'square-retry-event'
+			);
+			return rows[0]?.attempts === 1 ? rows[0] : undefined;
+		}, 15_000);
+		expect(waiting).toEqual({
+			state: 'pending',
+			attempts: 1,
+			last_error: 'square answered 503 (SERVICE_UNAVAILABLE): try again later'
+		});
+		// The first retry comes 5 seconds later.
+		await screenEvent('order.created', 'square', other);
+		expect(inboxFor('square', other).map((row) => row.state)).toEqual(['done']);
+	}, 30_000);
+
+	it('refuses a signature made without the notification URL', async () => {
+		const body = JSON.stringify({ ...events[0], event_id: 'square-forged' });
+		const answer = await post('square', body, {
+			'x-square-hmacsha256-signature': hmac(SQUARE_KEY, body)
+		});
+		expect(answer.status).toBe(401);
+		expect(query('SELECT 1 FROM platform_inbox WHERE delivery_id = ?', 'square-forged')).toEqual(
+			[]
+		);
+	});
+});
+
+describe('WooCommerce', () => {
+	function wooOrder(pickupAt: number, edit: (order: Payload) => void = () => {}) {
+		const order = payload('woocommerce_order_v3_example.json');
+		order.line_items[0].sku = 'MUFFIN';
+		order.line_items[1].sku = 'SCONE';
+		order.shipping_lines = [
+			{ id: 317, method_title: 'Pick up in store', method_id: 'local_pickup' }
+		];
+		order.customer_note = 'No nuts please';
+		// Order Delivery Date: the day as a Unix time, and the slot on that day.
+		order.meta_data.push({
+			id: 13107,
+			key: '_orddd_timestamp',
+			value: String(Math.floor(pickupAt / 1000))
+		});
+		order.meta_data.push({
+			id: 13108,
+			key: '_orddd_time_slot',
+			value: shopClock(pickupAt, 'h:mm a') + ' - ' + shopClock(pickupAt + 3_600_000, 'h:mm a')
+		});
+		edit(order);
+		return order;
+	}
+
+	it('turns the order webhook into an order with its slot and item meta', async () => {
+		const pickupAt = slots[6]!;
+		expect((await postWoo(wooOrder(pickupAt), 'woo-delivery-1', 'order.created')).status).toBe(200);
+
+		const { order } = await screenEvent('order.created', 'woocommerce', '727');
+		expect(order.fulfillment).toMatchObject({
+			type: 'pickup',
+			at: new Date(pickupAt).toISOString()
+		});
+		expect(order.customer).toMatchObject({ name: 'John Doe', email: 'john.doe@example.com' });
+		expect(order.note).toBe('No nuts please');
+		expect(order.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
+			['MUFFIN', 2, []],
+			['SCONE', 1, ['color: black', 'size: M Test']]
+		]);
+	});
+
+	it('cancels ours on a later update that cancels it, and ignores a stale one', async () => {
+		const cancelled = wooOrder(slots[6]!, (order) => {
+			order.status = 'cancelled';
+			order.date_modified_gmt = '2017-03-23T09:00:00';
+		});
+		expect((await postWoo(cancelled, 'woo-delivery-2', 'order.updated')).status).toBe(200);
+		const { order } = await screenEvent('order.cancelled', 'woocommerce', '727');
+		expect(order.status).toBe('cancelled');
+
+		// The first version delivered again, late, must not bring it back.
+		expect((await postWoo(wooOrder(slots[6]!), 'woo-delivery-3', 'order.created')).status).toBe(
+			200
+		);
+		await waitFor(
+			() => (inboxFor('woocommerce', '727')[2]?.state === 'ignored' ? true : undefined),
+			15_000
+		);
+		expect(ordersFor('woocommerce', '727').map((row) => row.status)).toEqual(['cancelled']);
+	});
+
+	it('acknowledges the ping WooCommerce sends when the webhook is saved', async () => {
+		const body = 'webhook_id=12';
+		const answer = await post('woocommerce', body, {
+			'content-type': 'application/x-www-form-urlencoded',
+			'X-WC-Webhook-Signature': hmac(WOO_SECRET, body)
+		});
+		expect([answer.status, (await answer.json()).stored]).toEqual([200, false]);
+		expect(query('SELECT 1 FROM platform_inbox WHERE raw_body = ?', body)).toEqual([]);
+	});
+});
+
+describe('a platform not set up', () => {
+	it('answers 404 naming the variable to set', async () => {
+		const bare = await startServer({ SIGN_IN: 'false' });
+		try {
+			const answer = await fetch(`${bare.url}/api/webhooks/shopify`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}'
+			});
+			expect(answer.status).toBe(404);
+			expect((await answer.json()).error.message).toBe(
+				'Shopify is not set up in this shop; set SHOPIFY_WEBHOOK_SECRET (see the README)'
+			);
+		} finally {
+			await bare.stop();
+		}
+	}, 60_000);
+});
