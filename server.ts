@@ -67,19 +67,61 @@ function refuseFormBody(req: IncomingMessage, res: ServerResponse): boolean {
 	return true;
 }
 
+/** Without ORIGIN a request's address comes from its Host header, which must then be one. */
+function refuseBadHost(req: IncomingMessage, res: ServerResponse): boolean {
+	const host = req.headers.host ?? '';
+	if (/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) {
+		try {
+			// The shape is right; the URL parser also knows a port above 65535 is none.
+			if (new URL(`http://${host}`).host) return false;
+		} catch {
+			// Falls through to the refusal.
+		}
+	}
+	const message = `is ${host ? JSON.stringify(host) : 'missing'}; send the address you connected to, such as localhost:3000`;
+	res.writeHead(400, { 'content-type': 'application/json' });
+	res.end(
+		JSON.stringify({
+			error: {
+				code: 'bad_host',
+				message: `Host: ${message}`,
+				problems: [{ field: 'Host', message }]
+			}
+		})
+	);
+	req.resume();
+	return true;
+}
+
 async function main() {
 	const rt = runtime();
 	const log = rt.log.child({ module: 'server' });
 	const first = await rt.ready;
 
-	// adapter-node reads ORIGIN itself; make sure it sees the one we resolved (with its default).
-	process.env.ORIGIN = rt.config.origin;
+	/*
+	 * With ORIGIN set, adapter-node builds every request's URL on it (behind a proxy, or with TLS in
+	 * front). Without it, a request's origin is the address the browser used, so a wall tablet on
+	 * http://192.168.1.20:3000 and a laptop on http://localhost:3000 both pass the cross-site
+	 * checks. adapter-node would assume https for those; this server speaks plain HTTP, and says
+	 * so in a header of its own that it sets on every request (so no client can choose it).
+	 */
+	const PROTOCOL_HEADER = 'x-bakery-flow-protocol';
+	if (rt.config.originFixed) {
+		process.env.ORIGIN = rt.config.origin;
+	} else {
+		delete process.env.ORIGIN;
+		process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+	}
 	const buildDir = path.resolve(process.env.BUILD_DIR ?? 'build');
 	const { handler } = (await import(pathToFileURL(path.join(buildDir, 'handler.js')).href)) as {
 		handler: Handler;
 	};
 
 	const server = createServer((req, res) => {
+		if (!rt.config.originFixed) {
+			if (refuseBadHost(req, res)) return;
+			req.headers[PROTOCOL_HEADER] = 'http';
+		}
 		if (refuseFormBody(req, res)) return;
 		handler(req, res);
 	});

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+
 import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +116,45 @@ describe('who may open what', () => {
 			'sec-fetch-site': 'cross-site'
 		});
 		expect([fetched.status, fetched.body.error.code]).toEqual([403, 'cross_site']);
+	});
+
+	it('takes a write from the address a wall tablet used, and refuses a Host that is none', async () => {
+		const port = Number(new URL(server.url).port);
+		const raw = (host: string, origin: string) =>
+			new Promise<{ status: number; body: string }>((resolve, reject) => {
+				const body = JSON.stringify(anOrder('Lan Tablet'));
+				const req = request(
+					{
+						host: '127.0.0.1',
+						port,
+						method: 'POST',
+						path: '/api/orders',
+						headers: { host, origin, 'content-type': 'application/json', ...server.headers }
+					},
+					(res) => {
+						let text = '';
+						res.on('data', (chunk) => (text += chunk));
+						res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+					}
+				);
+				req.on('error', reject);
+				req.end(body);
+			});
+		// Without ORIGIN set, the tablet on the shop's LAN address is this site, not another one.
+		const lan = await raw(`192.168.1.20:${port}`, `http://192.168.1.20:${port}`);
+		expect(lan.status).toBe(201);
+		const mismatch = await raw(`192.168.1.20:${port}`, `http://localhost:${port}`);
+		expect([mismatch.status, JSON.parse(mismatch.body).error.code]).toEqual([403, 'cross_site']);
+		for (const host of ['evil.example/@x', 'shop:99999', 'a b']) {
+			const bad = await raw(host, `http://${host}`);
+			const answer = JSON.parse(bad.body);
+			expect([host, bad.status, answer.error.code, answer.error.problems[0].field]).toEqual([
+				host,
+				400,
+				'bad_host',
+				'Host'
+			]);
+		}
 	});
 
 	it('sends security headers and a content security policy with a nonce', async () => {

@@ -12,6 +12,8 @@ export interface Config {
 	port: number;
 	host: string;
 	origin: string;
+	/** ORIGIN was set: pages and the CSRF check use it rather than the address a browser used. */
+	originFixed: boolean;
 	databasePath: string;
 	/** Online backups of the database: where, how often (0 = only on demand), how many kept. */
 	backup: { dir: string; everyMinutes: number; keep: number };
@@ -269,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 		port: values.PORT,
 		host: values.HOST,
 		origin: values.ORIGIN ?? `http://localhost:${values.PORT}`,
+		originFixed: values.ORIGIN !== undefined,
 		databasePath,
 		backup: {
 			dir: path.resolve(values.BACKUP_DIR ?? path.join(path.dirname(databasePath), 'backups')),

@@ -158,6 +158,42 @@ export function openApiDocument(serverUrl: string) {
 					}
 				}
 			},
+			'/api/webhooks/shopify': {
+				post: {
+					summary:
+						'Order events from Shopify, signed (X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with SHOPIFY_WEBHOOK_SECRET); stored at once, turned into an order after',
+					requestBody: jsonBody({ type: 'object' }),
+					responses: {
+						'200': ok('Stored (or a repeat, or a topic the shop does not follow)'),
+						'401': problem('The signature is missing or wrong; nothing is stored'),
+						'404': problem('Not set up: set SHOPIFY_WEBHOOK_SECRET')
+					}
+				}
+			},
+			'/api/webhooks/square': {
+				post: {
+					summary:
+						'Order events from Square, signed (x-square-hmacsha256-signature: base64 HMAC-SHA256 of SQUARE_NOTIFICATION_URL followed by the raw body); stored at once, turned into an order after',
+					requestBody: jsonBody({ type: 'object' }),
+					responses: {
+						'200': ok('Stored (or a repeat, or a topic the shop does not follow)'),
+						'401': problem('The signature is missing or wrong; nothing is stored'),
+						'404': problem('Not set up: set the Square variables')
+					}
+				}
+			},
+			'/api/webhooks/woocommerce': {
+				post: {
+					summary:
+						'Order events from WooCommerce, signed (X-WC-Webhook-Signature: base64 HMAC-SHA256 of the raw body with WOOCOMMERCE_WEBHOOK_SECRET); stored at once, turned into an order after',
+					requestBody: jsonBody({ type: 'object' }),
+					responses: {
+						'200': ok('Stored (or a repeat, or a topic the shop does not follow)'),
+						'401': problem('The signature is missing or wrong; nothing is stored'),
+						'404': problem('Not set up: set WOOCOMMERCE_WEBHOOK_SECRET')
+					}
+				}
+			},
 			'/track/{token}': {
 				get: {
 					summary:
