@@ -169,3 +169,48 @@ describe('the admin API over HTTP', () => {
 		expect(text).toContain('product,BREAD,2,each');
 	});
 });
+
+describe("the shop's time zone", () => {
+	interface Slots {
+		timeZone: string;
+		days: { date: string; slots: { at: string; time: string }[] }[];
+	}
+	const settingsUrl = () => `${server.url}/api/admin/settings`;
+	const patch = async (body: unknown) => {
+		const answer = await fetch(settingsUrl(), {
+			method: 'PATCH',
+			headers: { ...server.headers, 'content-type': 'application/json' },
+			body: JSON.stringify(body)
+		});
+		return { status: answer.status, body: await answer.json() };
+	};
+	/** The first pickup on a day well ahead, so the lead time plays no part. */
+	const firstPickup = async (date: string) => {
+		const answer = (await (await fetch(`${server.url}/api/slots?date=${date}`)).json()) as Slots;
+		return { zone: answer.timeZone, first: answer.days[0]!.slots[0]! };
+	};
+
+	it('is set in the back office, and hours and slots are read in it at once', async () => {
+		const date = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+		const london = await firstPickup(date);
+		expect(london.zone).toBe('Europe/London');
+
+		const wrong = await patch({ timeZone: 'Mars/Olympus_Mons' });
+		expect([wrong.status, wrong.body.error.problems[0].field]).toEqual([400, 'timeZone']);
+		expect(wrong.body.error.problems[0].message).toContain('IANA');
+		expect((await firstPickup(date)).zone).toBe('Europe/London');
+
+		try {
+			const saved = await patch({ timeZone: 'America/New_York' });
+			expect([saved.status, saved.body.timeZone]).toEqual([200, 'America/New_York']);
+			const newYork = await firstPickup(date);
+			// The same opening time on the shop's wall, which is now five hours behind London's.
+			expect(newYork.zone).toBe('America/New_York');
+			expect(newYork.first.time).toBe(london.first.time);
+			const moved = Date.parse(newYork.first.at) - Date.parse(london.first.at);
+			expect(moved).toBe(5 * 3_600_000);
+		} finally {
+			await patch({ timeZone: 'Europe/London' });
+		}
+	});
+});

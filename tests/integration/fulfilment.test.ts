@@ -372,6 +372,53 @@ describe('completion and payment', () => {
 	});
 });
 
+describe('orders paid on a shop platform', () => {
+	const shopifyOrder = (externalId: string, paidOn?: { amountMinor: number }) =>
+		takeOrder(
+			bakery.deps,
+			{
+				channel: 'shopify',
+				externalId,
+				customer,
+				fulfillment: { type: 'pickup', at: '2024-06-13T12:00' },
+				lines: [{ sku: 'COFFEE', quantity: 2 }]
+			},
+			paidOn ? { paidOn: { platform: 'shopify', ref: externalId, currency: 'GBP', ...paidOn } } : {}
+		);
+
+	it('hands over without taking money again, at the platform price, and shows where it was paid', async () => {
+		// Shopify's price with its discount is below ours: still paid, nothing more to take.
+		const intentsBefore = pay.intents.size;
+		const { order } = await shopifyOrder('5001', { amountMinor: 100 });
+		expect(order.totalMinor).toBeGreaterThan(100);
+		expect(order.payment).toMatchObject({ state: 'paid', paidMinor: 100, paidOn: 'Shopify' });
+		const packed = packOrder(bakery.deps, order.id, { expectedVersion: order.version });
+		const done = await completeOrder(bakery.deps, order.id, { expectedVersion: packed.version });
+		expect(done.order.status).toBe('completed');
+		expect(pay.intents.size).toBe(intentsBefore);
+		const rows = bakery.db.select().from(payments).where(eq(payments.orderId, order.id)).all();
+		expect(rows).toMatchObject([
+			{
+				method: 'card',
+				state: 'recorded',
+				provider: 'shopify',
+				providerRef: '5001',
+				amountMinor: 100
+			}
+		]);
+	});
+
+	it('asks for payment at the counter when the platform was not paid', async () => {
+		const { order } = await shopifyOrder('5002');
+		expect(order.payment).toMatchObject({ state: 'unpaid', paidOn: null });
+		const packed = packOrder(bakery.deps, order.id, { expectedVersion: order.version });
+		const unpaid = await rejection(
+			completeOrder(bakery.deps, order.id, { expectedVersion: packed.version })
+		);
+		expect([unpaid.status, unpaid.message]).toEqual([422, expect.stringMatching(/not paid/)]);
+	});
+});
+
 describe('refunds and cancellations', () => {
 	it('refunds one line of a card order through the provider, keeping the sale and adding a refund', async () => {
 		const order = await pickupOrder({ payment: { method: 'card', token: 'pm_card_visa' } });

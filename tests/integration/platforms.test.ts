@@ -192,6 +192,8 @@ describe('Shopify', () => {
 		expect(order.fulfillment.atShopTime).toBe(shopClock(pickupAt, 'yyyy-MM-dd HH:mm'));
 		expect(order.customer.name).toBe('Bob Norman');
 		expect(order.note).toBe('Please box the croissants separately\ncolour: green');
+		// Authorised on Shopify, which captures it there: the counter takes nothing.
+		expect(order.payment).toMatchObject({ state: 'paid', paidOn: 'Shopify', paidMinor: 40994 });
 		expect(order.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
 			['CROISSANT', 2, ['Custom Engraving: Happy Birthday']],
 			['BAGUETTE', 1, []]
@@ -332,6 +334,8 @@ describe('Square', () => {
 		expect(created.fulfillment.atShopTime).toBe(shopClock(slots[4]!, 'yyyy-MM-dd HH:mm'));
 		expect(created.customer.name).toBe('Ana Ruiz');
 		expect(created.note).toBe('Candles please');
+		// No tender in Square yet: paid when collected.
+		expect(created.payment).toMatchObject({ state: 'unpaid', paidOn: null });
 		expect(created.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
 			['SOURDOUGH', 1, []],
 			['PAIN-AU-CHOCOLAT', 2, ['Warmed']]
@@ -457,6 +461,7 @@ describe('WooCommerce', () => {
 		});
 		expect(order.customer).toMatchObject({ name: 'John Doe', email: 'john.doe@example.com' });
 		expect(order.note).toBe('No nuts please');
+		expect(order.payment).toMatchObject({ state: 'paid', paidOn: 'WooCommerce', paidMinor: 2935 });
 		expect(order.lines.map((line) => [line.sku, line.quantity, line.modifiers])).toEqual([
 			['MUFFIN', 2, []],
 			['SCONE', 1, ['color: black', 'size: M Test']]

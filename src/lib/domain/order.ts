@@ -45,6 +45,8 @@ export interface PaymentView {
 	/** Held on a card, to be captured at handover. */
 	authorizedMinor: number;
 	method: 'cash' | 'card' | null;
+	/** The shop platform it was paid on (Shopify, Square, WooCommerce); nothing is taken here. */
+	paidOn: string | null;
 	/** Why the last try to take payment failed; null once paid. */
 	problem: string | null;
 }

@@ -16,6 +16,7 @@ import { createRootLogger, type Logger } from './logger';
 import { boardOrders, findOrderByToken } from './orders/queries';
 import { RealtimeHub } from './realtime/hub';
 import { PublicLimiter } from './security/rate-limit';
+import { followShopZone } from './settings';
 
 /** Sign-ins made on this start, printed once so the person starting the shop can get in. */
 export interface FirstStart {
@@ -83,6 +84,7 @@ function createRuntime(config: Config): Runtime {
 			);
 	}
 	const db: Db = openDatabase(config.databasePath);
+	followShopZone(db, config);
 	log
 		.child({ module: 'db' })
 		.info({ path: config.databasePath }, 'database open, migrations applied');
@@ -98,7 +100,9 @@ function createRuntime(config: Config): Runtime {
 		redisKey: config.redisKey,
 		headBeaconMs: config.headBeaconMs,
 		websocketOnly: config.workers > 1,
-		zone: config.shopTimeZone,
+		get zone() {
+			return config.shopTimeZone;
+		},
 		now,
 		snapshot: () => boardOrders(db, now(), config.shopTimeZone),
 		findByToken: (token) => findOrderByToken(db, token, config.shopTimeZone)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import type { Executor } from './db/client';
+import { isValidTimeZone } from '../domain/shop-time';
+import type { Db, Executor } from './db/client';
 import { settings } from './db/schema';
 
 const attributeName = z.string().trim().min(1).max(80);
@@ -25,6 +26,14 @@ export const shopSettingsSchema = z.object({
 	/** Where couriers collect from, as one line. */
 	shopAddress: z.string().min(1).max(200).default('1 High Street, London'),
 	shopPhone: z.string().min(5).max(30).default('+44 20 7946 0000'),
+	/**
+	 * The shop's IANA zone, once a manager has chosen one; until then SHOP_TIMEZONE's. Opening
+	 * hours, slots and business days are wall times in it; orders keep their instants.
+	 */
+	timeZone: z
+		.string()
+		.refine(isValidTimeZone, 'use an IANA zone name such as Europe/London')
+		.optional(),
 	/** Most pickups the counter can hand over in one slot; 0 = no cap. */
 	slotCapacity: z.number().int().min(0).max(1000).default(0),
 	currency: z
@@ -83,4 +92,24 @@ export function writeSettings(db: Executor, values: Partial<ShopSettings>): void
 			.onConflictDoUpdate({ target: settings.key, set: { value } })
 			.run();
 	}
+}
+
+/**
+ * Makes `config.shopTimeZone` the manager's choice when there is one, read from the database on
+ * each use (one indexed row), so every process sees a change at once and a transaction sees its
+ * own write.
+ */
+export function followShopZone(db: Db, config: { shopTimeZone: string }): void {
+	const fallback = config.shopTimeZone;
+	const read = db.$client.prepare("select value from settings where key = 'timeZone'").pluck();
+	Object.defineProperty(config, 'shopTimeZone', {
+		enumerable: true,
+		configurable: true,
+		get: () => {
+			const stored = read.get() as string | undefined;
+			if (stored === undefined) return fallback;
+			const zone: unknown = JSON.parse(stored);
+			return typeof zone === 'string' && isValidTimeZone(zone) ? zone : fallback;
+		}
+	});
 }

@@ -43,7 +43,8 @@ describe('Shopify orders', () => {
 			version: Date.parse('2008-01-10T11:00:00-05:00'),
 			state: 'open',
 			cancelReason: '',
-			paidMinor: 40994,
+			// Authorised on Shopify, which captures it: nothing to take at the counter.
+			paid: { amountMinor: 40994, currency: 'USD' },
 			body: {
 				channel: 'shopify',
 				externalId: '450789469',
@@ -125,6 +126,18 @@ describe('Shopify orders', () => {
 		);
 	});
 
+	it('leaves an order still to pay at the counter when Shopify has not been paid', () => {
+		for (const status of ['pending', 'partially_paid', 'voided', undefined]) {
+			const { order } = payload('shopify_order_fixture.json');
+			order.financial_status = status;
+			expect([status, mapShopifyOrder(order, context()).paid]).toEqual([status, null]);
+		}
+		const { order } = payload('shopify_order_fixture.json');
+		order.financial_status = 'paid';
+		order.total_price = '12.30';
+		expect(mapShopifyOrder(order, context()).paid).toEqual({ amountMinor: 1230, currency: 'USD' });
+	});
+
 	it('marks a cancelled order', () => {
 		const order = payload('shopify_order_fixture.json').order;
 		order.cancelled_at = '2008-01-10T12:00:00-05:00';
@@ -145,7 +158,8 @@ describe('Square orders', () => {
 			externalId: 'CAISENgvlJ6jLWAzERDzjyHVybY',
 			version: 1,
 			state: 'open',
-			paidMinor: 550,
+			// Made through the API with no tender yet: paid when collected.
+			paid: null,
 			body: {
 				channel: 'square',
 				fulfillment: { type: 'pickup', at: undefined },
@@ -204,6 +218,25 @@ describe('Square orders', () => {
 		expect(mapped.body.lines.map((line) => line.sku)).toEqual(['Bar3', 'Bar3']);
 	});
 
+	it('counts an order paid when its tenders cover it or nothing is left due', () => {
+		const { order } = payload('square_retrieve_order_response_example.json');
+		const tender = (amount: number) => ({ amount_money: { amount, currency: 'USD' } });
+		expect(mapSquareOrder({ ...order, tenders: [tender(500)] }, context()).paid).toBeNull();
+		expect(
+			mapSquareOrder({ ...order, tenders: [tender(300), tender(250)] }, context()).paid
+		).toEqual({ amountMinor: 550, currency: 'USD' });
+		expect(
+			mapSquareOrder({ ...order, net_amount_due_money: { amount: 0, currency: 'USD' } }, context())
+				.paid
+		).toEqual({ amountMinor: 550, currency: 'USD' });
+		expect(
+			mapSquareOrder(
+				{ ...order, net_amount_due_money: { amount: 550, currency: 'USD' } },
+				context()
+			).paid
+		).toBeNull();
+	});
+
 	it('refuses a part of an item', () => {
 		const { order } = payload('square_retrieve_order_response_example.json');
 		order.line_items[0].quantity = '1.5';
@@ -248,7 +281,7 @@ describe('WooCommerce orders', () => {
 			version: Date.parse('2017-03-22T19:28:08Z'),
 			state: 'open',
 			cancelReason: 'processing on WooCommerce',
-			paidMinor: 2935,
+			paid: { amountMinor: 2935, currency: 'USD' },
 			body: {
 				channel: 'woocommerce',
 				externalId: '727',
@@ -304,6 +337,15 @@ describe('WooCommerce orders', () => {
 		['on-hold', 'open']
 	])('treats status %s as %s', (status, state) => {
 		expect(mapped((order) => (order.status = status)).state).toBe(state);
+	});
+
+	it('leaves a pay-at-pickup order (no date paid) to pay at the counter', () => {
+		const unpaid = mapped((order) => {
+			order.payment_method = 'cod';
+			order.date_paid = null;
+			order.date_paid_gmt = null;
+		});
+		expect(unpaid.paid).toBeNull();
 	});
 
 	it('refuses an item with no SKU of ours and no mapping', () => {

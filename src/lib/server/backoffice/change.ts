@@ -41,7 +41,7 @@ export function checkCatalogue(tx: Executor): void {
 /**
  * Runs one back-office change: the write, the catalogue check and a fresh oven plan in one
  * `BEGIN IMMEDIATE` transaction, so a refused change leaves nothing behind; the plan's events
- * reach the screens only after the commit.
+ * reach the screens only after the commit. The plan is made in the zone as the change leaves it.
  */
 export function commitChange<T>(
 	deps: Deps,
@@ -50,12 +50,11 @@ export function commitChange<T>(
 	options: { replan?: boolean } = {}
 ): T {
 	const now = deps.now();
-	const zone = deps.config.shopTimeZone;
 	const outcome = deps.db.transaction(
 		(tx) => {
 			const result = work(tx, now);
 			checkCatalogue(tx);
-			const events = options.replan === false ? [] : replan(tx, now, zone);
+			const events = options.replan === false ? [] : replan(tx, now, deps.config.shopTimeZone);
 			return { result, events };
 		},
 		{ behavior: 'immediate' }

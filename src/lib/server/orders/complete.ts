@@ -191,7 +191,8 @@ async function settle(
 	input: PaymentInput | undefined
 ): Promise<{ cash: PaymentInput | null }> {
 	const due = amountDue(order);
-	if (order.payment.state === 'paid' && order.payment.paidMinor >= due) {
+	// Paid on the platform it came from: its price there stands, whatever ours says.
+	if (order.payment.state === 'paid' && (order.payment.paidMinor >= due || order.payment.paidOn)) {
 		return { cash: null };
 	}
 	const held = heldPayment(deps.db, order.id);

@@ -142,6 +142,8 @@ export interface PlaceOptions {
 	idempotencyKey?: string | null;
 	/** A card authorisation already made for this order, recorded with it. */
 	held?: { providerRef: string; amountMinor: number };
+	/** Paid on the shop platform the order came from, recorded with it so nothing is taken again. */
+	paidOn?: { platform: string; ref: string; amountMinor: number; currency: string | null };
 }
 
 export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}): PlaceResult {
@@ -249,6 +251,21 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 						currency: lines[0]!.product.currency,
 						provider: 'payments',
 						providerRef: options.held.providerRef,
+						at: now
+					})
+					.run();
+			}
+			if (options.paidOn) {
+				tx.insert(payments)
+					.values({
+						orderId,
+						method: 'card',
+						state: 'recorded',
+						amountMinor: options.paidOn.amountMinor,
+						currency: options.paidOn.currency ?? lines[0]!.product.currency,
+						provider: options.paidOn.platform,
+						providerRef: options.paidOn.ref,
+						reason: `paid on ${options.paidOn.platform}`,
 						at: now
 					})
 					.run();

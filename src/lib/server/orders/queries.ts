@@ -18,6 +18,12 @@ type LineRow = typeof orderLines.$inferSelect;
 type PaymentRow = typeof payments.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
 
+const PLATFORM_NAMES: Record<string, string> = {
+	shopify: 'Shopify',
+	square: 'Square',
+	woocommerce: 'WooCommerce'
+};
+
 /** What the money side of an order adds up to, from its ledger of payment rows. */
 export function paymentOf(
 	order: Pick<OrderRow, 'paymentProblem'>,
@@ -45,6 +51,10 @@ export function paymentOf(
 		paidMinor: paid - refunded,
 		authorizedMinor: authorized,
 		method: taken?.method ?? rows.find((row) => row.state === 'authorized')?.method ?? null,
+		paidOn:
+			state === 'paid' && taken?.provider && PLATFORM_NAMES[taken.provider]
+				? PLATFORM_NAMES[taken.provider]!
+				: null,
 		problem: state === 'paid' ? null : order.paymentProblem
 	};
 }

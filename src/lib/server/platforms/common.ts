@@ -32,8 +32,24 @@ export interface PlatformOrder {
 	state: 'open' | 'cancelled' | 'waiting';
 	cancelReason: string;
 	body: IntakeBody;
-	/** What the customer paid on the platform, minor units; recorded in the log, not charged. */
-	paidMinor: number | null;
+	/**
+	 * Paid (or held) on the platform, so nothing is taken at handover: recorded with the order as
+	 * a payment on that platform. Null when the customer pays when they collect.
+	 */
+	paid: PaidOnPlatform | null;
+}
+
+export interface PaidOnPlatform {
+	amountMinor: number;
+	/** ISO 4217, as the platform sent it; null when it sent none (the shop's is used). */
+	currency: string | null;
+}
+
+/** A platform's decimal money text ("29.35") in minor units, or null when there is none. */
+export function minorUnits(text: string | null | undefined): number | null {
+	if (!text) return null;
+	const value = Math.round(Number(text) * 100);
+	return Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
 /** What a mapper needs to know about the shop; passed in so the mappers stay pure. */

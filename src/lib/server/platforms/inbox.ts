@@ -176,11 +176,15 @@ async function apply(deps: InboxDeps, row: InboxRow): Promise<Outcome> {
 		return { state: 'done', orderId: ours.id, version, note };
 	}
 
-	const placed = await takeOrder(deps, order.body);
+	const placed = await takeOrder(
+		deps,
+		order.body,
+		order.paid ? { paidOn: { platform: row.platform, ref: order.externalId, ...order.paid } } : {}
+	);
 	deps.log
 		.child({ module: 'platforms' })
 		.info(
-			{ orderId: placed.order.id, platform: row.platform, paidMinor: order.paidMinor },
+			{ orderId: placed.order.id, platform: row.platform, paid: order.paid },
 			'platform order taken'
 		);
 	return { state: 'done', orderId: placed.order.id, version };

@@ -6,6 +6,7 @@ import {
 	cleanPhone,
 	instantOf,
 	lineNote,
+	minorUnits,
 	orderNote,
 	parseDateOnly,
 	personName,
@@ -25,6 +26,12 @@ import { readPayload } from './payload';
  * order itself, the same JSON as the Admin REST order (which the API wraps in `{ order }`; both
  * are read). Pickup and delivery dates come from a date app's order note attributes.
  */
+
+/**
+ * Money taken or held by Shopify: "authorized" is captured from Shopify's side (on fulfilment or
+ * by hand there), so the counter must not charge the card again.
+ */
+const PAID = ['paid', 'authorized', 'partially_refunded'];
 
 const pair = z.object({
 	name: z.string(),
@@ -54,6 +61,8 @@ const orderSchema = z.object({
 	cancelled_at: z.string().nullish(),
 	cancel_reason: z.string().nullish(),
 	total_price: z.string().nullish(),
+	currency: z.string().nullish(),
+	financial_status: z.string().nullish(),
 	note_attributes: z.array(pair).default([]),
 	line_items: z
 		.array(
@@ -125,7 +134,7 @@ export function mapShopifyOrder(json: unknown, context: MappingContext): Platfor
 		note: orderNote([order.note, ...otherAttributes(order.note_attributes, context)])
 	};
 
-	const price = order.total_price ? Math.round(Number(order.total_price) * 100) : null;
+	const price = minorUnits(order.total_price);
 	return {
 		externalId: body.externalId,
 		version: instantOf(order.updated_at),
@@ -134,7 +143,10 @@ export function mapShopifyOrder(json: unknown, context: MappingContext): Platfor
 			? `cancelled on Shopify${order.cancel_reason ? ` (${order.cancel_reason})` : ''}`
 			: '',
 		body,
-		paidMinor: Number.isFinite(price) ? price : null
+		paid:
+			price !== null && PAID.includes(order.financial_status ?? '')
+				? { amountMinor: price, currency: order.currency ?? null }
+				: null
 	};
 }
 

@@ -12,6 +12,7 @@ import {
 	wholeQuantity,
 	type IntakeBody,
 	type MappingContext,
+	type PaidOnPlatform,
 	type PlatformOrder
 } from './common';
 import { readPayload } from './payload';
@@ -79,7 +80,10 @@ export const squareOrderSchema = z.object({
 		)
 		.min(1),
 	fulfillments: z.array(fulfillmentSchema).nullish(),
-	total_money: money
+	total_money: money,
+	/** What is still owed; 0 once the tenders cover the order. */
+	net_amount_due_money: money,
+	tenders: z.array(z.object({ amount_money: money })).nullish()
 });
 
 type SquareFulfillment = z.infer<typeof fulfillmentSchema>;
@@ -164,7 +168,7 @@ export function mapSquareOrder(json: unknown, context: MappingContext): Platform
 		state: cancelled ? 'cancelled' : 'open',
 		cancelReason: 'cancelled on Square',
 		body,
-		paidMinor: order.total_money?.amount ?? null
+		paid: squarePaid(order)
 	};
 }
 
@@ -206,4 +210,20 @@ function checkedInstant(text: string | undefined, field: string): string | undef
 	const instant = instantOf(text);
 	if (instant === null) throw new MappingError(`${field}: ${JSON.stringify(text)} is not a time`);
 	return new Date(instant).toISOString();
+}
+
+/**
+ * Paid in Square when its tenders cover the total or Square says nothing is left due; an order
+ * made for pickup and paid at the counter has neither.
+ */
+function squarePaid(order: z.infer<typeof squareOrderSchema>): PaidOnPlatform | null {
+	const total = order.total_money?.amount;
+	if (total === undefined || total <= 0) return null;
+	const tendered = (order.tenders ?? []).reduce(
+		(sum, tender) => sum + (tender.amount_money?.amount ?? 0),
+		0
+	);
+	const due = order.net_amount_due_money?.amount;
+	if (tendered < total && due !== 0) return null;
+	return { amountMinor: total, currency: order.total_money?.currency ?? null };
 }

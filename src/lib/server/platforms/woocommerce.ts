@@ -7,6 +7,7 @@ import {
 	instantOf,
 	instantText,
 	lineNote,
+	minorUnits,
 	orderNote,
 	parseDateOnly,
 	personName,
@@ -42,6 +43,9 @@ const orderSchema = z.object({
 	date_created_gmt: z.string().nullish(),
 	date_modified_gmt: z.string().nullish(),
 	total: z.string().nullish(),
+	currency: z.string().nullish(),
+	/** Set once the gateway took the money; a pay-at-pickup gateway (cash, "cod") leaves it null. */
+	date_paid_gmt: z.string().nullish(),
 	customer_note: z.string().nullish(),
 	billing: z
 		.object({
@@ -139,7 +143,7 @@ export function mapWooOrder(json: unknown, context: MappingContext): PlatformOrd
 		note: orderNote([order.customer_note, when.remark])
 	};
 
-	const total = order.total ? Math.round(Number(order.total) * 100) : null;
+	const total = minorUnits(order.total);
 	return {
 		externalId: body.externalId,
 		version: gmtInstant(order.date_modified_gmt),
@@ -150,7 +154,10 @@ export function mapWooOrder(json: unknown, context: MappingContext): PlatformOrd
 				: 'open',
 		cancelReason: `${order.status} on WooCommerce`,
 		body,
-		paidMinor: Number.isFinite(total) ? total : null
+		paid:
+			total !== null && order.date_paid_gmt
+				? { amountMinor: total, currency: order.currency ?? null }
+				: null
 	};
 }
 
