@@ -98,6 +98,7 @@ async function webhook(
 test('a Shopify, a Square and a WooCommerce order reach the oven and packing screens with their notes and time', async ({
 	browser
 }) => {
+	test.setTimeout(90_000);
 	const at = await slotWithOvenTime();
 	const day = formatShopTime(at, ZONE, 'yyyy-MM-dd');
 	const clock = formatShopTime(at, ZONE, 'HH:mm');
@@ -199,4 +200,63 @@ test('a Shopify, a Square and a WooCommerce order reach the oven and packing scr
 		await expect(packing.getByText(name).first()).toBeVisible();
 	}
 	await expect(packing.getByText(clock).first()).toBeVisible();
+});
+
+test('a manager puts right a Shopify order with an item not on the menu, from the back office', async ({
+	browser
+}) => {
+	test.setTimeout(90_000);
+	const at = await slotWithOvenTime();
+	const { order } = payload('shopify_order_fixture.json');
+	order.id = 820982911946154;
+	order.note = 'Mapped later';
+	order.note_attributes = [
+		{ name: 'Checkout-Method', value: 'pickup' },
+		{ name: 'Pickup-Date', value: formatShopTime(at, ZONE, 'yyyy-MM-dd') },
+		{ name: 'Pickup-Time', value: formatShopTime(at, ZONE, 'h:mm a') }
+	];
+	order.line_items = [
+		{
+			...order.line_items[0],
+			sku: null,
+			title: 'Cinnamon knot',
+			name: 'Cinnamon knot',
+			quantity: 2
+		}
+	];
+	await webhook('shopify', order, {
+		'x-shopify-webhook-id': 'e2e-shopify-unknown',
+		'x-shopify-topic': 'orders/create'
+	});
+
+	const office = await screen(browser, '/kitchen');
+	// The alert reaches every staff screen (they ask every 20 s).
+	await expect(office.getByTestId('alerts')).toBeVisible({ timeout: 30_000 });
+	await office.getByTestId('alerts').click();
+	await expect(office.getByText(/Shopify order 820982911946154 was not taken/)).toBeVisible({
+		timeout: 30_000
+	});
+
+	await office.goto(`${app.url}/admin/platforms`);
+	const row = office
+		.getByRole('table', { name: 'Orders not taken' })
+		.getByRole('row', { name: /820982911946154/ });
+	await expect(row).toContainText('Cinnamon knot');
+	const variant = String(order.line_items[0].variant_id);
+	await office.getByLabel('Platform').selectOption('shopify');
+	await office.getByLabel(/^Item/).fill(variant);
+	await office.getByLabel('Our product').selectOption('CROISSANT');
+	await office.getByRole('button', { name: 'Map the item' }).click();
+	await expect(office.getByRole('status')).toContainText(`Shopify item ${variant} is CROISSANT`);
+	await expect(
+		office.getByRole('table', { name: 'Item mappings' }).getByRole('row', { name: /CROISSANT/ })
+	).toContainText(`shopify:${variant}`);
+
+	await row.getByRole('button', { name: 'Try again' }).click();
+	await expect(office.getByText('None: every platform order arrived.')).toBeVisible({
+		timeout: 15_000
+	});
+
+	const packing = await screen(browser, '/packing');
+	await expect(packing.getByText('Mapped later').first()).toBeVisible({ timeout: 15_000 });
 });

@@ -205,6 +205,8 @@ describe('Shopify', () => {
 		const later = shopifyOrder(450789469, slots[1]!);
 		later.updated_at = '2008-01-10T12:00:00-05:00';
 		later.note = 'Box them together after all';
+		// A changed basket is for staff to settle with the customer, so it is not applied.
+		later.line_items[0].quantity = 3;
 		expect((await postShopify(later, 'shopify-delivery-update', 'orders/updated')).status).toBe(
 			200
 		);
@@ -212,7 +214,20 @@ describe('Shopify', () => {
 		const { order } = await screenEvent('order.updated', 'shopify', '450789469');
 		expect(order.fulfillment.atShopTime).toBe(shopClock(slots[1]!, 'yyyy-MM-dd HH:mm'));
 		expect(order.note).toBe('Box them together after all\ncolour: green');
+		expect(order.lines.map((line) => line.quantity)).toEqual([2, 1]);
 		expect(ordersFor('shopify', '450789469')).toHaveLength(1);
+		const { alerts } = (await (
+			await fetch(`${server.url}/api/alerts`, { headers: server.headers })
+		).json()) as { alerts: { kind: string; severity: string; message: string }[] };
+		expect(alerts.filter((alert) => alert.kind === 'platform')).toEqual([
+			{
+				kind: 'platform',
+				severity: 'warn',
+				message: expect.stringMatching(
+					new RegExp(`^Order ${order.number}: Shopify changed it, not applied: .*CROISSANT`)
+				)
+			}
+		]);
 	});
 
 	it('refuses a wrong or missing signature and stores nothing', async () => {
@@ -266,6 +281,21 @@ describe('Shopify', () => {
 		expect(row!.last_error).toMatch(/"Wedding cake" \(SKU "WEDDING-CAKE"\) is not on our menu/);
 		expect(ordersFor('shopify', '450789471')).toEqual([]);
 
+		// Every staff screen's alerts say so, until it is put right.
+		const alertsNow = async () =>
+			(
+				(await (await fetch(`${server.url}/api/alerts`, { headers: server.headers })).json()) as {
+					alerts: { kind: string; severity: string; message: string }[];
+				}
+			).alerts.filter((alert) => alert.kind === 'platform' && alert.message.includes('450789471'));
+		expect(await alertsNow()).toEqual([
+			{
+				kind: 'platform',
+				severity: 'danger',
+				message: expect.stringMatching(/^Shopify order 450789471 was not taken: .*Wedding cake/)
+			}
+		]);
+
 		// The manager sees it, maps the platform's item to a product of ours, and retries it.
 		const listed = await (
 			await fetch(`${server.url}/api/admin/platforms?state=failed`, { headers: server.headers })
@@ -276,12 +306,50 @@ describe('Shopify', () => {
 		expect(failed).toMatchObject({ platform: 'shopify', state: 'failed', orderId: null });
 
 		const variant = `shopify:${order.line_items[1].variant_id}`;
-		const mapping = await fetch(`${server.url}/api/admin/platforms`, {
-			method: 'PUT',
-			headers: { 'content-type': 'application/json', ...server.headers },
-			body: JSON.stringify({ platformItemSkus: { [variant]: 'FOCACCIA' } })
+		const put = async (body: unknown) => {
+			const answer = await fetch(`${server.url}/api/admin/platforms`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json', ...server.headers },
+				body: JSON.stringify(body)
+			});
+			return { status: answer.status, body: await answer.json() };
+		};
+		const mapping = await put({
+			platformItemSkus: { [variant]: 'FOCACCIA', 'square:OLD': 'BAGUETTE' }
 		});
-		expect((await mapping.json()).platformItemSkus).toEqual({ [variant]: 'FOCACCIA' });
+		expect(mapping.body.platformItemSkus).toEqual({
+			[variant]: 'FOCACCIA',
+			'square:OLD': 'BAGUETTE'
+		});
+		// Later changes merge: another item mapped, one taken away, attribute names kept.
+		const merged = await put({
+			platformItemSkus: { 'woocommerce:99999': 'SCONE', 'square:OLD': null },
+			shopifyAttributes: { pickupDate: 'Pickup Date' }
+		});
+		expect(merged.body.platformItemSkus).toEqual({
+			[variant]: 'FOCACCIA',
+			'woocommerce:99999': 'SCONE'
+		});
+		expect(merged.body.shopifyAttributes).toMatchObject({
+			pickupDate: 'Pickup Date',
+			pickupTime: 'Pickup-Time'
+		});
+		expect((await put({ shopifyAttributes: { pickupDate: 'Pickup-Date' } })).status).toBe(200);
+		// A SKU we do not sell, or an item not named by platform, is refused and nothing changes.
+		const wrong = await put({ platformItemSkus: { 'square:NEW': 'NOPE', ABC: 'BAGUETTE' } });
+		expect([
+			wrong.status,
+			wrong.body.error.problems.map((p: { field: string }) => p.field)
+		]).toEqual([400, ['platformItemSkus.ABC']]);
+		const unknownSku = await put({ platformItemSkus: { 'square:NEW': 'NOPE' } });
+		expect([unknownSku.status, unknownSku.body.error.problems[0].field]).toEqual([
+			400,
+			'platformItemSkus.square:NEW'
+		]);
+		expect((await put({})).body.platformItemSkus).toEqual({
+			[variant]: 'FOCACCIA',
+			'woocommerce:99999': 'SCONE'
+		});
 		const retry = await postJson(
 			`${server.url}/api/admin/platforms/inbox/${failed.id}/retry`,
 			{},
@@ -291,6 +359,9 @@ describe('Shopify', () => {
 
 		const { order: taken } = await screenEvent('order.created', 'shopify', '450789471');
 		expect(taken.lines.map((line) => line.sku)).toEqual(['CROISSANT', 'FOCACCIA']);
+		expect(await alertsNow()).toEqual([]);
+		// Mappings are taken away the same way.
+		expect((await put({ platformItemSkus: { 'woocommerce:99999': null } })).status).toBe(200);
 	});
 });
 

@@ -2,11 +2,19 @@ import { and, eq, gte, inArray, isNotNull, lt, ne, or } from 'drizzle-orm';
 
 import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
 import type { Executor } from '../db/client';
-import { deliveries, notifications, orderLines, orders, ovenLoads, ovens } from '../db/schema';
+import {
+	deliveries,
+	notifications,
+	orderLines,
+	orders,
+	ovenLoads,
+	ovens,
+	platformInbox
+} from '../db/schema';
 
 /** Something the bakehouse should act on now, shown on every staff screen. */
 export interface StaffAlert {
-	kind: 'load-late' | 'order-late' | 'shortage' | 'payment' | 'courier' | 'notice';
+	kind: 'load-late' | 'order-late' | 'shortage' | 'payment' | 'courier' | 'notice' | 'platform';
 	severity: 'warn' | 'danger';
 	message: string;
 }
@@ -131,9 +139,73 @@ function failedNotices(db: Executor, now: number, zone: string): StaffAlert[] {
 			];
 }
 
+/** Deliveries older than this are the back office's business, not the screens'. */
+const PLATFORM_ALERT_DAYS = 14;
+
+const PLATFORM_NAMES = { shopify: 'Shopify', square: 'Square', woocommerce: 'WooCommerce' };
+
+/**
+ * Platform orders a customer expects and the shop does not have: the latest delivery for the
+ * platform's order was refused (an item not on the menu, a time the shop is closed). And changes
+ * a platform made to an order that could not be followed (new lines after the bake was planned).
+ */
+function platformProblems(db: Executor, now: number): StaffAlert[] {
+	const rows = db
+		.select({
+			id: platformInbox.id,
+			platform: platformInbox.platform,
+			platformOrderId: platformInbox.platformOrderId,
+			state: platformInbox.state,
+			lastError: platformInbox.lastError,
+			orderNumber: orders.number,
+			orderStatus: orders.status
+		})
+		.from(platformInbox)
+		.leftJoin(orders, eq(orders.id, platformInbox.orderId))
+		.where(
+			and(
+				inArray(platformInbox.state, ['done', 'failed']),
+				gte(platformInbox.receivedAt, now - PLATFORM_ALERT_DAYS * 86_400_000)
+			)
+		)
+		.orderBy(platformInbox.id)
+		.all();
+	// The latest outcome per platform order: a failure later put right by a retry is no alert.
+	const latest = new Map<string, (typeof rows)[number]>();
+	const taken = new Set<string>();
+	for (const row of rows) {
+		const key = `${row.platform}:${row.platformOrderId ?? `delivery-${row.id}`}`;
+		latest.set(key, row);
+		if (row.state === 'done') taken.add(key);
+	}
+	const alerts: StaffAlert[] = [];
+	for (const [key, row] of latest) {
+		const platform = PLATFORM_NAMES[row.platform];
+		if (row.state === 'failed' && !taken.has(key)) {
+			alerts.push({
+				kind: 'platform',
+				severity: 'danger',
+				message: `${platform} order ${row.platformOrderId ?? ''} was not taken: ${row.lastError ?? 'refused'}. Fix it in the back office (Platforms) and retry, or call the customer`
+			});
+		} else if (
+			row.state === 'done' &&
+			row.lastError?.startsWith('not applied') &&
+			['received', 'in_production', 'ready'].includes(row.orderStatus ?? '')
+		) {
+			alerts.push({
+				kind: 'platform',
+				severity: 'warn',
+				message: `Order ${row.orderNumber}: ${platform} changed it, ${row.lastError}; settle it with the customer`
+			});
+		}
+	}
+	return alerts;
+}
+
 /**
  * Everything the staff should act on now: loads running late, orders that will miss their
- * promise, short ingredients, refused payments, courier trouble and notices that did not go out.
+ * promise, short ingredients, refused payments, courier trouble, notices that did not go out and
+ * platform orders that could not be taken or followed.
  */
 export function staffAlerts(db: Executor, now: number, zone: string): StaffAlert[] {
 	return [
@@ -142,6 +214,7 @@ export function staffAlerts(db: Executor, now: number, zone: string): StaffAlert
 		...shortages(db),
 		...paymentProblems(db),
 		...courierProblems(db),
-		...failedNotices(db, now, zone)
+		...failedNotices(db, now, zone),
+		...platformProblems(db, now)
 	];
 }
