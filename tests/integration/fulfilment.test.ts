@@ -381,7 +381,10 @@ describe('orders paid on a shop platform', () => {
 				externalId,
 				customer,
 				fulfillment: { type: 'pickup', at: '2024-06-13T12:00' },
-				lines: [{ sku: 'COFFEE', quantity: 2 }]
+				lines: [
+					{ sku: 'COFFEE', quantity: 2 },
+					{ sku: 'TEA', quantity: 1 }
+				]
 			},
 			paidOn ? { paidOn: { platform: 'shopify', ref: externalId, currency: 'GBP', ...paidOn } } : {}
 		);
@@ -406,6 +409,13 @@ describe('orders paid on a shop platform', () => {
 				amountMinor: 100
 			}
 		]);
+		// The sales ledger books what Shopify took, shared over the lines by our prices.
+		const sold = bakery.db.select().from(sales).where(eq(sales.orderId, order.id)).all();
+		expect(sold.map((row) => row.sku)).toEqual(['COFFEE', 'TEA']);
+		const [coffee, tea] = order.lines;
+		const ours = 2 * coffee!.unitPriceMinor + tea!.unitPriceMinor;
+		const coffeeShare = Math.round((100 * 2 * coffee!.unitPriceMinor) / ours);
+		expect(sold.map((row) => row.grossMinor)).toEqual([coffeeShare, 100 - coffeeShare]);
 	});
 
 	it('asks for payment at the counter when the platform was not paid', async () => {

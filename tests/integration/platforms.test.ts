@@ -269,6 +269,23 @@ describe('Shopify', () => {
 		expect(ordersFor('shopify', '450789470')).toHaveLength(1);
 	});
 
+	it('stores an order of another shape and refuses it after, so Shopify keeps the webhook on', async () => {
+		const order = shopifyOrder(450789480, slots[3]!);
+		order.line_items[0].quantity = 'two';
+		const answer = await postShopify(order, 'shopify-delivery-shape');
+		expect([answer.status, (await answer.json()).stored]).toEqual([200, true]);
+		const [row] = await waitFor(() => {
+			const rows = inboxFor('shopify', '450789480');
+			return rows[0]?.state === 'failed' ? rows : undefined;
+		}, 15_000);
+		expect(row!.last_error).toMatch(/^Shopify order: line_items\.0\.quantity /);
+		expect(ordersFor('shopify', '450789480')).toEqual([]);
+		// Without an order id there is nothing to keep it under: that alone is a 400.
+		const { id: _id, ...nameless } = order;
+		const refused = await postShopify(nameless, 'shopify-delivery-nameless');
+		expect([refused.status, (await refused.json()).error.problems[0].field]).toEqual([400, 'body']);
+	});
+
 	it('keeps an order with an item not on the menu in the inbox with the reason', async () => {
 		const order = shopifyOrder(450789471, slots[3]!);
 		Object.assign(order.line_items[1], { sku: 'WEDDING-CAKE', name: 'Wedding cake' });
@@ -557,6 +574,46 @@ describe('WooCommerce', () => {
 			15_000
 		);
 		expect(ordersFor('woocommerce', '727').map((row) => row.status)).toEqual(['cancelled']);
+	});
+
+	it('hands over an order paid on WooCommerce without charging, and a refund after is not ours', async () => {
+		const paid = wooOrder(slots[7]!, (order) => {
+			order.id = 728;
+			order.line_items = [{ ...order.line_items[0], sku: 'COFFEE', quantity: 2 }];
+		});
+		expect((await postWoo(paid, 'woo-delivery-paid', 'order.created')).status).toBe(200);
+		const { order } = await screenEvent('order.created', 'woocommerce', '728');
+		expect(order.payment).toMatchObject({ state: 'paid', paidOn: 'WooCommerce' });
+
+		const packed = await postJson(
+			`${server.url}/api/orders/${order.id}/pack`,
+			{ expectedVersion: order.version },
+			server.headers
+		);
+		expect(packed.status).toBe(200);
+		const done = await postJson(
+			`${server.url}/api/orders/${order.id}/complete`,
+			{ expectedVersion: packed.body.version },
+			server.headers
+		);
+		expect([done.status, done.body.order.status]).toEqual([200, 'completed']);
+
+		const refunded = wooOrder(slots[7]!, (order) => {
+			order.id = 728;
+			order.line_items = paid.line_items;
+			order.status = 'refunded';
+			order.date_modified_gmt = '2017-03-24T09:00:00';
+		});
+		expect((await postWoo(refunded, 'woo-delivery-refund', 'order.updated')).status).toBe(200);
+		const rows = await waitFor(() => {
+			const found = inboxFor('woocommerce', '728');
+			return found[1] && found[1].state !== 'pending' ? found : undefined;
+		}, 15_000);
+		expect(rows[1]).toMatchObject({
+			state: 'ignored',
+			last_error: expect.stringMatching(/refunded on WooCommerce after order \d+ was handed over/)
+		});
+		expect(ordersFor('woocommerce', '728').map((row) => row.status)).toEqual(['completed']);
 	});
 
 	it('acknowledges the ping WooCommerce sends when the webhook is saved', async () => {

@@ -316,6 +316,8 @@ export interface SaleEntry {
 	/** Units sold, or given back for a refund (written as a negative). */
 	units: number;
 	reason?: string;
+	/** What the line brought in when it is not units × our price (an order paid on a platform). */
+	grossMinor?: number;
 }
 
 /**
@@ -336,7 +338,7 @@ export function writeSale(
 		.where(eq(orderLines.id, entry.line.id))
 		.get()!;
 	const sign = entry.kind === 'refund' ? -1 : 1;
-	const gross = entry.units * entry.line.unitPriceMinor;
+	const gross = entry.grossMinor ?? entry.units * entry.line.unitPriceMinor;
 	tx.insert(sales)
 		.values({
 			kind: entry.kind,
@@ -346,7 +348,10 @@ export function writeSale(
 			sku: entry.line.sku,
 			channel: order.channel,
 			quantity: sign * entry.units,
-			unitPriceMinor: entry.line.unitPriceMinor,
+			unitPriceMinor:
+				entry.grossMinor === undefined
+					? entry.line.unitPriceMinor
+					: Math.round(entry.grossMinor / entry.units),
 			grossMinor: sign * gross,
 			taxMinor: sign * taxInside(gross, product.taxRateBp),
 			taxRateBp: product.taxRateBp,
@@ -356,6 +361,37 @@ export function writeSale(
 			at: now
 		})
 		.run();
+}
+
+/**
+ * For an order paid on its platform, what each line brought in: the platform's total (its prices,
+ * discounts and whatever it added) shared over the lines in proportion to our prices, the
+ * rounding on the last line, so the day's sales add up to the money taken. Null otherwise, or
+ * when the platform was paid in another currency than our prices.
+ */
+function platformTakings(tx: Executor, order: OrderView): Map<number, number> | null {
+	if (!order.payment.paidOn) return null;
+	const paid = tx
+		.select({ amountMinor: payments.amountMinor, currency: payments.currency })
+		.from(payments)
+		.where(and(eq(payments.orderId, order.id), eq(payments.state, 'recorded')))
+		.all();
+	if (paid.length === 0 || paid.some((row) => row.currency !== order.currency)) return null;
+	const total = order.payment.paidMinor;
+	const handed = order.lines.filter((line) => handedUnits(line) > 0);
+	const ours = handed.reduce((sum, line) => sum + handedUnits(line) * line.unitPriceMinor, 0);
+	if (ours === 0 || handed.length === 0) return null;
+	const shares = new Map<number, number>();
+	let given = 0;
+	handed.forEach((line, index) => {
+		const share =
+			index === handed.length - 1
+				? total - given
+				: Math.round((total * handedUnits(line) * line.unitPriceMinor) / ours);
+		shares.set(line.id, share);
+		given += share;
+	});
+	return shares;
 }
 
 /**
@@ -395,9 +431,18 @@ export async function completeOrder(
 					.run();
 			}
 			consumeStock(tx, order, now);
+			const takings = platformTakings(tx, order);
 			for (const line of order.lines) {
 				const units = handedUnits(line);
-				if (units > 0) writeSale(tx, order, { kind: 'sale', line, units }, now, zone);
+				if (units > 0) {
+					writeSale(
+						tx,
+						order,
+						{ kind: 'sale', line, units, grossMinor: takings?.get(line.id) },
+						now,
+						zone
+					);
+				}
 			}
 			moveOrder(tx, order, 'completed', {
 				actor,

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client';
-import { platformInbox, products, type InboxPlatform, type InboxState } from '../db/schema';
+import { orders, platformInbox, products, type InboxPlatform, type InboxState } from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { cancelOrder } from '../orders/cancel';
@@ -157,6 +157,19 @@ async function apply(deps: InboxDeps, row: InboxRow): Promise<Outcome> {
 
 	if (order.state === 'cancelled') {
 		if (!ours) return { state: 'ignored', reason: 'cancelled before we took it' };
+		const handed = deps.db
+			.select({ number: orders.number, status: orders.status })
+			.from(orders)
+			.where(eq(orders.id, ours.id))
+			.get()!;
+		// A refund after the customer had the order is money the platform gives back, not ours.
+		if (handed.status === 'completed') {
+			return {
+				state: 'ignored',
+				orderId: ours.id,
+				reason: `${order.cancelReason} after order ${handed.number} was handed over; any refund is made on the platform`
+			};
+		}
 		const actor = row.platform;
 		const result = cancelOrder(deps, ours.id, { reason: order.cancelReason }, actor);
 		return { state: 'done', orderId: result.order.id, version };

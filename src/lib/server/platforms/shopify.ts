@@ -90,9 +90,15 @@ const orderSchema = z.object({
 
 type ShopifyOrder = z.infer<typeof orderSchema>;
 
-/** The order's id and update time, read before the delivery is stored. */
+const envelopeSchema = orderSchema.pick({ id: true, updated_at: true });
+
+/**
+ * The order's id and update time, read before the delivery is stored. Only these: an order
+ * that is wrong elsewhere is still stored, and refused after with its reason where staff see it;
+ * answering Shopify 400 would have it retry and then turn the webhook off.
+ */
 export function shopifyEnvelope(json: unknown): { orderId: string; version: number | null } {
-	const order = readPayload(orderSchema, unwrap(json), 'Shopify order');
+	const order = readPayload(envelopeSchema, unwrap(json), 'Shopify order');
 	return { orderId: String(order.id), version: instantOf(order.updated_at) };
 }
 

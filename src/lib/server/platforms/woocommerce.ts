@@ -100,7 +100,12 @@ const SLOT_KEY = '_orddd_time_slot';
 const NOON = 12 * 60;
 
 export function wooEnvelope(json: unknown): { orderId: string; version: number | null } {
-	const order = readPayload(orderSchema, json, 'WooCommerce order');
+	// Only what identifies the order: one wrong elsewhere is stored, then refused where staff see it.
+	const order = readPayload(
+		orderSchema.pick({ id: true, date_modified_gmt: true }),
+		json,
+		'WooCommerce order'
+	);
 	return { orderId: String(order.id), version: gmtInstant(order.date_modified_gmt) };
 }
 
