@@ -21,6 +21,8 @@ const PAGES = [
 	['Oven station', '/kitchen'],
 	['Packing', '/packing'],
 	['Pickup board', '/pickup'],
+	['Back office', '/admin'],
+	['Shop platforms', '/admin/platforms'],
 	['What to buy', '/admin/procurement'],
 	['Reports', '/admin/reports'],
 	['Notices sent', '/admin/notices'],

@@ -81,6 +81,24 @@ describe('the OpenAPI description', () => {
 });
 
 describe('the admin API over HTTP', () => {
+	it('describes the order body with the limits the checks apply', async () => {
+		const document = await (await fetch(`${server.url}/api/openapi.json`)).json();
+		const order = document.paths['/api/orders'].post;
+		const body = order.requestBody.content['application/json'].schema;
+		const line = body.properties.lines.items;
+		expect(line.properties.quantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
+		expect(line.properties.note).toMatchObject({ type: 'string', maxLength: 200 });
+		expect(body.properties.note).toMatchObject({ type: 'string', maxLength: 500 });
+		expect(body.properties.customer.properties.name).toMatchObject({
+			type: 'string',
+			minLength: 1,
+			maxLength: expect.any(Number)
+		});
+		expect(Object.keys(order.responses)).toEqual(
+			expect.arrayContaining(['201', '400', '402', '415', '422', '429'])
+		);
+	});
+
 	it('is for managers only', async () => {
 		const anonymous = await fetch(`${server.url}/api/admin/products`);
 		expect(anonymous.status).toBe(401);

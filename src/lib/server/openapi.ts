@@ -104,9 +104,11 @@ export function openApiDocument(serverUrl: string) {
 						'201': ok('The order, with its number and tracking token'),
 						'200': ok('The same order again, for a retried Idempotency-Key'),
 						'400': problem('The body is not a valid order; `problems` names each field'),
+						'402': problem('Paying ahead by card: the card was declined; nothing is stored'),
 						'409': problem('The Idempotency-Key was used for a different order'),
 						'415': problem('The body is not JSON'),
-						'422': problem('A valid order the shop cannot take (off the menu, slot full)')
+						'422': problem('A valid order the shop cannot take (off the menu, slot full)'),
+						'429': problem('Too many orders from this address; wait a minute (Retry-After)')
 					}
 				}
 			},

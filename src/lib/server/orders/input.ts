@@ -51,6 +51,11 @@ const quantity = z.unknown().transform((value, ctx) => {
 		);
 	}
 	return value;
+}).meta({
+	// What the checks above accept, for the OpenAPI description.
+	type: 'integer',
+	minimum: 1,
+	maximum: MAX_LINE_QUANTITY
 });
 
 /** Trimmed text with a length limit whose message gives the length that came in. */
@@ -59,9 +64,10 @@ function text(label: string, max: number, { required = false } = {}) {
 	const limited = base.refine((value) => value.length <= max, {
 		error: (issue) => `is ${String(issue.input).length} characters long; keep it to ${max} or fewer`
 	});
-	return required
+	const checked = required
 		? limited.refine((value) => value.length > 0, `is empty; give ${label}`)
 		: limited;
+	return checked.meta({ maxLength: max, ...(required ? { minLength: 1 } : {}) });
 }
 
 const PHONE = /^\+?[0-9][0-9 ()-]{5,19}$/;
