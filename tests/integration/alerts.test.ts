@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
+
+import demoBakery from '../../src/lib/server/demo/demo-bakery.json' with { type: 'json' };
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { orders } from '../../src/lib/server/db/schema';
+import { adjustStock } from '../../src/lib/server/backoffice/stock';
 import { placeOrder } from '../../src/lib/server/orders/intake';
 import { staffAlerts } from '../../src/lib/server/production/alerts';
 import { planView } from '../../src/lib/server/production/plan-view';
@@ -62,5 +65,46 @@ describe('staff alerts', () => {
 		expect(
 			staffAlerts(bakery.db, Date.parse(load!.startAt) + 60_000, ZONE).map((a) => a.kind)
 		).not.toContain('load-late');
+	});
+
+	it('says when a short ingredient cannot come from the supplier in time', () => {
+		// Olive oil for ten focaccia, and three days to get more.
+		const data = structuredClone(demoBakery);
+		const oil = data.ingredients.find((ingredient) => ingredient.code === 'olive-oil')!;
+		Object.assign(oil, { openingStock: 200, leadDays: 3 });
+		bakery.close();
+		bakery = testBakery({ now: NOW, zone: ZONE, data });
+
+		const today = placeOrder(bakery.deps, {
+			customer: { name: 'Ana Ruiz' },
+			fulfillment: { type: 'pickup', at: '2024-06-13T15:00' },
+			lines: [{ sku: 'FOCACCIA', quantity: 10 }]
+		}).order;
+		const later = placeOrder(bakery.deps, {
+			customer: { name: 'Ben Ode' },
+			fulfillment: { type: 'pickup', at: '2024-06-18T12:00' },
+			lines: [{ sku: 'FOCACCIA', quantity: 10 }]
+		}).order;
+		// Five days ahead there is time to order more: a warning to buy, nothing worse.
+		expect(staffAlerts(bakery.db, NOW, ZONE).map((alert) => [alert.kind, alert.severity])).toEqual([
+			['shortage', 'warn']
+		]);
+
+		// A recount finds half the oil: today's bake is short, and no delivery can come in time.
+		adjustStock(bakery.deps, {
+			kind: 'ingredient',
+			code: 'olive-oil',
+			reason: 'recount',
+			amount: 100
+		});
+		const alerts = staffAlerts(bakery.db, NOW, ZONE).filter((alert) => alert.kind === 'shortage');
+		expect(alerts.map((alert) => alert.severity)).toEqual(['danger', 'warn']);
+		expect(alerts[0]!.message).toMatch(
+			new RegExp(
+				`^\\d+ ml Extra virgin olive oil for order ${today.number} is needed by Thu \\d\\d:\\d\\d, too soon to order from Wholesale Foods: buy it elsewhere or call the customer$`
+			)
+		);
+		// The later order's oil can still be ordered: it stays a warning.
+		expect(alerts[1]!.message).toContain(later.number);
 	});
 });

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNotNull, lt, ne, or } from 'drizzle-orm';
 
 import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
 import type { Executor } from '../db/client';
+import { procurementList } from './procurement';
 import {
 	deliveries,
 	notifications,
@@ -67,6 +68,20 @@ function lateOrders(db: Executor): StaffAlert[] {
 				order.lateMinutes < 0
 					? `Order ${order.number} cannot be made as promised: call the customer`
 					: `Order ${order.number} will be ${order.lateMinutes} min late`
+		}));
+}
+
+/**
+ * Shortages the supplier cannot fill in time: its lead time runs past the bake that needs it.
+ * The plan still counts on the delivery; people must buy it elsewhere or call the customer.
+ */
+function tooLateToOrder(db: Executor, now: number, zone: string): StaffAlert[] {
+	return procurementList(db, zone)
+		.filter((item) => item.orderBy !== null && Date.parse(item.orderBy) < now)
+		.map((item) => ({
+			kind: 'shortage',
+			severity: 'danger',
+			message: `${item.missing} ${item.unit} ${item.ingredient} for order ${item.orders.join(', ')} is needed by ${formatShopTime(Date.parse(item.neededBy!), zone, 'EEE HH:mm')}, too soon to order${item.supplier ? ` from ${item.supplier}` : ''}: buy it elsewhere or call the customer`
 		}));
 }
 
@@ -211,6 +226,7 @@ export function staffAlerts(db: Executor, now: number, zone: string): StaffAlert
 	return [
 		...lateLoads(db, now, zone),
 		...lateOrders(db),
+		...tooLateToOrder(db, now, zone),
 		...shortages(db),
 		...paymentProblems(db),
 		...courierProblems(db),
