@@ -41,3 +41,45 @@ test('a manager sets up a new product with its recipe in /admin and the order pa
 	await expect(customer.locator('li[data-sku="BREAD"]')).toBeVisible();
 	await expect(customer.locator('li[data-sku="PRETZEL"]')).toHaveCount(0);
 });
+
+test('a manager edits a price in pounds, with a decimal comma, and the row shows it', async ({
+	page
+}) => {
+	await page.goto('/admin/products');
+	await expect(page.locator('html[data-hydrated]')).toBeAttached();
+	const row = page.getByTestId('product-row').filter({ hasText: 'COFFEE' });
+	await row.getByRole('button', { name: 'Edit' }).click();
+	await expect(page.getByRole('heading', { name: 'Edit COFFEE' })).toBeVisible();
+
+	await page.getByLabel('Price in GBP').fill('two pounds');
+	await page.getByRole('button', { name: 'Save product' }).click();
+	await expect(page.getByRole('status')).toHaveText(
+		'Price: "two pounds" is not a price in GBP; write it like 2.40 (or 2,40)'
+	);
+
+	await page.getByLabel('Price in GBP').fill('2,90');
+	await page.getByRole('button', { name: 'Save product' }).click();
+	await expect(page.getByRole('status')).toHaveText('Coffee is saved and on the menu.');
+	await expect(row.locator('td').nth(2)).toHaveText('2.90');
+});
+
+test('a manager takes an oven out of service and puts it back', async ({ page }) => {
+	await page.goto('/admin/ovens');
+	await expect(page.locator('html[data-hydrated]')).toBeAttached();
+	const row = page.getByTestId('oven-row').filter({ hasText: 'Rack oven' });
+	await expect(row).toContainText('yes');
+
+	await row.getByRole('button', { name: 'Edit' }).click();
+	await page.getByLabel('In service').uncheck();
+	await page.getByRole('button', { name: 'Save oven' }).click();
+	await expect(page.getByRole('status')).toHaveText(
+		'Rack oven is saved, out of service: nothing is planned in it.'
+	);
+	await expect(row).toContainText('no: nothing is planned in it');
+	await expect(row).toContainText('rack');
+
+	await row.getByRole('button', { name: 'Edit' }).click();
+	await page.getByLabel('In service').check();
+	await page.getByRole('button', { name: 'Save oven' }).click();
+	await expect(row).toContainText('yes');
+});

@@ -165,6 +165,38 @@ describe('the admin API over HTTP', () => {
 		]);
 	});
 
+	it('answers an ingredient twice in a recipe with 400 naming the second, not a 500', async () => {
+		const answer = await postJson(
+			`${server.url}/api/admin/products`,
+			{
+				sku: 'SALT-STICK',
+				name: 'Salt stick',
+				category: 'bread',
+				priceMinor: 150,
+				baked: true,
+				unitsPerTray: 20,
+				bakeMinutes: 15,
+				bakeTempC: 220,
+				shelfLifeHours: 12,
+				recipe: [
+					{ ingredient: 'salt', quantityPerUnit: 5 },
+					{ ingredient: 'salt', quantityPerUnit: 3 }
+				]
+			},
+			server.headers
+		);
+		expect([answer.status, answer.body.error.problems]).toEqual([
+			400,
+			[
+				{
+					field: 'recipe[1].ingredient',
+					message:
+						'salt is already recipe[0]; list each ingredient once, with its whole amount per unit'
+				}
+			]
+		]);
+	});
+
 	it('imports a CSV body after a dry run, and exports it back', async () => {
 		const csv = 'kind,code,on_hand,unit\ningredient,salt,1234,g\nproduct,BREAD,2,each\n';
 		const send = (apply: boolean) =>
@@ -207,6 +239,17 @@ describe("the shop's time zone", () => {
 		const answer = (await (await fetch(`${server.url}/api/slots?date=${date}`)).json()) as Slots;
 		return { zone: answer.timeZone, first: answer.days[0]!.slots[0]! };
 	};
+
+	it('is stored by its canonical name however it is typed', async () => {
+		try {
+			const saved = await patch({ timeZone: 'europe/paris' });
+			expect([saved.status, saved.body.timeZone]).toEqual([200, 'Europe/Paris']);
+			const date = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+			expect((await firstPickup(date)).zone).toBe('Europe/Paris');
+		} finally {
+			await patch({ timeZone: 'Europe/London' });
+		}
+	});
 
 	it('is set in the back office, and hours and slots are read in it at once', async () => {
 		const date = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);

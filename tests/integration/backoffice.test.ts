@@ -5,14 +5,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
 	adminProducts,
+	listIngredients,
+	listOvens,
 	markOffToday,
-	saveProduct
+	saveHours,
+	saveIngredient,
+	saveOven,
+	saveProduct,
+	saveSettings
 } from '../../src/lib/server/backoffice/catalogue';
 import { exportCsv, importCsv } from '../../src/lib/server/backoffice/csv';
 import { adjustStock, stockLevels } from '../../src/lib/server/backoffice/stock';
 import { listProducts } from '../../src/lib/server/catalogue/products';
 import { AppError } from '../../src/lib/server/errors';
 import { placeOrder } from '../../src/lib/server/orders/intake';
+import { settings } from '../../src/lib/server/db/schema';
 import { testBakery, type TestBakery } from '../helpers/deps';
 
 const NOW = Date.parse('2024-06-14T08:00:00Z');
@@ -74,7 +81,7 @@ describe('CSV import', () => {
 
 		const applied = importCsv(bakery.deps, 'products', csv, { apply: true });
 
-		expect(dry.counts).toEqual({ add: 1, change: 1, leave: 0, remove: 0 });
+		expect(dry.counts).toEqual({ add: 1, change: 0, leave: 1, remove: 0 });
 		expect({ ...applied, applied: false }).toEqual(dry);
 		const pretzel = catalogue().find((product) => product.sku === 'PRETZEL')!;
 		expect(pretzel).toMatchObject({ name: 'Pretzel', priceMinor: 180, bakeTempC: 200 });
@@ -155,6 +162,163 @@ describe('CSV import', () => {
 					'unit: bread-flour is counted in g, the file says cup; convert the amount or use another ingredient code'
 			}
 		]);
+	});
+
+	it('keeps the columns a products file leaves out, and says which fields a change moves', () => {
+		const coffee = () => catalogue().find((product) => product.sku === 'COFFEE')!;
+		const before = coffee();
+		const required = 'sku,name,category,price_minor,shelf_life_hours,baked';
+
+		const dry = importCsv(
+			bakery.deps,
+			'products',
+			`${required}\nCOFFEE,Coffee,drinks,280,1,false`,
+			{ apply: true }
+		);
+
+		expect(dry.changes).toEqual([
+			{ line: 2, key: 'COFFEE', action: 'change', detail: 'priceMinor 260 → 280' }
+		]);
+		expect(coffee()).toEqual({ ...before, priceMinor: 280 });
+		expect(before).toMatchObject({
+			taxRateBp: 2000,
+			description: 'Espresso, Americano, flat white or latte'
+		});
+
+		const untaxed = importCsv(
+			bakery.deps,
+			'products',
+			`${required},tax_rate_bp,description\nCOFFEE,Coffee,drinks,280,1,false,0,Filter`,
+			{ apply: false }
+		);
+		expect(untaxed.changes).toEqual([
+			{
+				line: 2,
+				key: 'COFFEE',
+				action: 'change',
+				detail:
+					'description "Espresso, Americano, flat white or latte" → "Filter", taxRateBp 2000 → 0'
+			}
+		]);
+	});
+
+	it('names every bad cell of a products file in one dry run', () => {
+		const csv = [
+			'sku,name,category,price_minor,tax_rate_bp,baked,shelf_life_hours',
+			'BAP,Bap,bread,"1,5",0,maybe,24',
+			'BAP,Bap,bread,150,-5,false,0',
+			'BUN,Bun,pastry,180,0,true,24'
+		].join('\n');
+
+		const error = refusal(() => importCsv(bakery.deps, 'products', csv, { apply: false }));
+
+		expect(error.details.problems).toEqual([
+			{ field: 'line 2', message: 'price_minor: 1,5 uses a decimal comma; write 1.5' },
+			{ field: 'line 2', message: 'baked: "maybe" is not yes or no; write true or false' },
+			{ field: 'line 3', message: 'sku: BAP is already on line 2; keep one row per product' },
+			{ field: 'line 3', message: 'tax_rate_bp: cannot be negative' },
+			{ field: 'line 3', message: 'shelf_life_hours: must be at least 1' },
+			// Found only by writing: a new baked product without its oven settings.
+			{
+				field: 'line 4',
+				message: 'units_per_tray: is needed for a baked product; fill it in or set baked to false'
+			},
+			{
+				field: 'line 4',
+				message: 'bake_minutes: is needed for a baked product; fill it in or set baked to false'
+			},
+			{
+				field: 'line 4',
+				message: 'bake_temp_c: is needed for a baked product; fill it in or set baked to false'
+			}
+		]);
+	});
+
+	it('names an unknown product, a bad code and a bad number of a recipes file at once', () => {
+		const csv = [
+			'product_sku,ingredient,quantity_per_unit,unit',
+			'NOPE,salt,2,g',
+			'BREAD,Bad Code!,5,g',
+			'BREAD,salt,abc,g',
+			'BREAD,salt,5,kg'
+		].join('\n');
+
+		const error = refusal(() => importCsv(bakery.deps, 'recipes', csv, { apply: false }));
+
+		expect(error.details.problems).toEqual([
+			{
+				field: 'line 2',
+				message:
+					'product: product NOPE does not exist; add it (products CSV or Products page) before its recipe'
+			},
+			{
+				field: 'line 3',
+				message: 'ingredient: use 1 to 40 letters, digits, - or _, such as bread-flour'
+			},
+			{ field: 'line 4', message: 'quantity_per_unit: "abc" is not a number' },
+			{
+				field: 'line 5',
+				message: 'unit: "kg" is not a unit we count in; use g, ml, each, cup'
+			}
+		]);
+		expect(listIngredients(bakery.db).some((row) => row.code === 'bad-code')).toBe(false);
+	});
+
+	it('names every line of the cups sheet whose unit clashes with the shop’s, not one per recipe', () => {
+		const text = fs.readFileSync(CUPS_FILE, 'utf8');
+		const skus = new Set(
+			text
+				.split('\n')
+				.slice(1)
+				.filter(Boolean)
+				.map((line) => line.split(',').slice(0, 2).join('-').toUpperCase())
+		);
+		const products = [
+			HEADER,
+			...[...skus].map((sku) => `${sku},${sku},cakes,250,true,12,22,180,48`)
+		];
+		importCsv(bakery.deps, 'products', products.join('\n'), { apply: true });
+
+		const error = refusal(() => importCsv(bakery.deps, 'recipes', text, { apply: false }));
+
+		const cupcake = error.details.problems!.filter(
+			(problem) => Number(problem.field.slice(5)) <= 30
+		);
+		expect(cupcake).toEqual(
+			[
+				[15, 'milk is counted in ml'],
+				[20, 'salt is counted in g'],
+				[24, 'sugar is counted in g']
+			].map(([line, counted]) => ({
+				field: `line ${line}`,
+				message: `unit: ${counted}, the file says cup; convert the amount or use another ingredient code`
+			}))
+		);
+	});
+
+	it('refuses two stock rows for one item, naming both lines, with every other bad row', () => {
+		const before = exported('stock');
+		const csv = [
+			'kind,code,on_hand,unit',
+			'ingredient,wholemeal-flour,5000,g',
+			'ingredient,Wholemeal-Flour,4000,g',
+			'product,BREAD,3,kg',
+			'ingredient,salt,200,ml',
+			'ingredient,sugar,lots,g'
+		].join('\n');
+
+		const error = refusal(() => importCsv(bakery.deps, 'stock', csv, { apply: true }));
+
+		expect(error.details.problems).toEqual([
+			{
+				field: 'line 3',
+				message: 'code: ingredient wholemeal-flour is already on line 2; keep one row per item'
+			},
+			{ field: 'line 4', message: 'unit: "kg" is not how products are counted; write each' },
+			{ field: 'line 5', message: 'unit: salt is counted in g, not ml' },
+			{ field: 'line 6', message: 'on_hand: "lots" is not a number' }
+		]);
+		expect(exported('stock')).toBe(before);
 	});
 
 	it('reads back its own export unchanged', () => {
@@ -248,6 +412,53 @@ describe('products and the menu', () => {
 		expect(catalogue().some((product) => product.sku === 'PIZZA')).toBe(false);
 	});
 
+	it('refuses an ingredient twice in one recipe, naming the second', () => {
+		const bread = catalogue().find((product) => product.sku === 'BREAD')!;
+		const error = refusal(() =>
+			saveProduct(bakery.deps, {
+				sku: 'BREAD',
+				name: 'Bread',
+				category: 'bread',
+				priceMinor: 280,
+				baked: true,
+				shelfLifeHours: 48,
+				recipe: [
+					{ ingredient: 'salt', quantityPerUnit: 5 },
+					{ ingredient: 'Salt', quantityPerUnit: 3 }
+				]
+			})
+		);
+		expect([error.status, error.details.problems]).toEqual([
+			400,
+			[
+				{
+					field: 'recipe[1].ingredient',
+					message:
+						'salt is already recipe[0]; list each ingredient once, with its whole amount per unit'
+				}
+			]
+		]);
+		expect(catalogue().find((product) => product.sku === 'BREAD')).toEqual(bread);
+	});
+
+	it('keeps the fields a change leaves out, and gives a new product the defaults', () => {
+		const coffee = () => catalogue().find((product) => product.sku === 'COFFEE')!;
+		const before = coffee();
+		const required = { name: 'Coffee', category: 'drinks', baked: false, shelfLifeHours: 1 };
+
+		saveProduct(bakery.deps, { sku: 'COFFEE', ...required, priceMinor: 300 });
+
+		expect(coffee()).toEqual({ ...before, priceMinor: 300 });
+		const added = saveProduct(bakery.deps, { sku: 'TEA-CAKE', ...required, priceMinor: 150 });
+		expect(added.product).toMatchObject({
+			description: '',
+			taxRateBp: 0,
+			prepMinutes: 0,
+			coolMinutes: 0,
+			available: true
+		});
+	});
+
 	it('takes a product off the menu for today only', () => {
 		markOffToday(bakery.deps, { sku: 'BREAD', off: true });
 
@@ -269,5 +480,140 @@ describe('products and the menu', () => {
 			}
 		]);
 		expect(order('2024-06-15T15:00')).toMatchObject({ created: true });
+	});
+});
+
+describe('ingredients and ovens', () => {
+	const ingredient = (code: string) => listIngredients(bakery.db).find((row) => row.code === code)!;
+	const oven = (name: string) => listOvens(bakery.db).find((row) => row.name === name)!;
+
+	it('keeps an ingredient’s supplier and lead days when a change leaves them out', () => {
+		saveIngredient(bakery.deps, { code: 'salt', name: 'Flaky sea salt', unit: 'g' });
+		expect(ingredient('salt')).toMatchObject({
+			name: 'Flaky sea salt',
+			supplier: 'Wholesale Foods',
+			leadDays: 3
+		});
+	});
+
+	it('refuses a new unit for an ingredient in stock or in a recipe, and says what to do', () => {
+		const error = refusal(() =>
+			saveIngredient(bakery.deps, {
+				code: 'wholemeal-flour',
+				name: 'Stoneground wholemeal flour',
+				unit: 'ml'
+			})
+		);
+		expect([error.status, error.details.problems]).toEqual([
+			409,
+			[
+				{
+					field: 'unit',
+					message:
+						'wholemeal-flour has 8000 g in stock and is in the recipes of SOURDOUGH, counted in g; in ml those amounts would mean ml. Keep g, or add a new ingredient code counted in ml and move the recipes and stock to it'
+				}
+			]
+		]);
+		expect(ingredient('wholemeal-flour').unit).toBe('g');
+
+		// An ingredient nothing counts in yet may still change its unit.
+		saveIngredient(bakery.deps, { code: 'rye-flour', name: 'Rye flour', unit: 'g' });
+		saveIngredient(bakery.deps, { code: 'rye-flour', name: 'Rye flour', unit: 'cup' });
+		expect(ingredient('rye-flour')).toMatchObject({ unit: 'cup', supplier: '', leadDays: 1 });
+	});
+
+	it('keeps an oven’s kind and its being out of service when a change leaves them out', () => {
+		const rack = { name: 'Rack oven', capacityTrays: 16, minTempC: 150, maxTempC: 250 };
+		saveOven(bakery.deps, { ...rack, active: false });
+
+		const saved = saveOven(bakery.deps, { ...rack, capacityTrays: 12 });
+
+		expect(saved.oven).toMatchObject({
+			kind: 'rack',
+			capacityTrays: 12,
+			changeoverMinutes: 15,
+			active: false
+		});
+		expect(oven('Rack oven')).toEqual(saved.oven);
+		const added = saveOven(bakery.deps, { ...rack, name: 'Spare oven' });
+		expect(added.oven).toMatchObject({ kind: 'deck', changeoverMinutes: 15, active: true });
+	});
+});
+
+describe('settings and opening hours', () => {
+	it.each([
+		[
+			{ slotMinutes: 2 },
+			'slotMinutes',
+			'must be a whole number of minutes from 5 to 240, such as 15'
+		],
+		[
+			{ slotCapacity: -1 },
+			'slotCapacity',
+			'must be a whole number of pickups from 0 to 1000, such as 12 (0 for no cap)'
+		],
+		[
+			{ leadMinutes: 'soon' },
+			'leadMinutes',
+			'must be a whole number of minutes from 0 to 10080, such as 30'
+		],
+		[
+			{ maxAdvanceDays: 1.5 },
+			'maxAdvanceDays',
+			'must be a whole number of days from 1 to 365, such as 30'
+		],
+		[{ shopName: '' }, 'shopName', 'must be text of 1 to 80 characters, such as "Corner Bakery"']
+	])('answers %j with its range and an example', (body, field, message) => {
+		const error = refusal(() => saveSettings(bakery.deps, body));
+		expect([error.status, error.details.problems]).toEqual([400, [{ field, message }]]);
+	});
+
+	it('stores a time zone by its canonical IANA name', () => {
+		expect(saveSettings(bakery.deps, { timeZone: 'europe/paris' }).timeZone).toBe('Europe/Paris');
+		const stored = bakery.db.select().from(settings).all();
+		expect(stored.find((row) => row.key === 'timeZone')?.value).toBe('Europe/Paris');
+	});
+
+	it('refuses overlapping windows on one day, naming the day and both windows', () => {
+		const bakehouse = [{ weekday: 1, opens: '04:00', closes: '18:00' }];
+		const error = refusal(() =>
+			saveHours(bakery.deps, {
+				shop: [
+					{ weekday: 1, opens: '07:30', closes: '12:00' },
+					{ weekday: 2, opens: '11:00', closes: '18:00' },
+					{ weekday: 1, opens: '11:00', closes: '18:00' }
+				],
+				bakehouse
+			})
+		);
+		expect(error.details.problems).toEqual([
+			{
+				field: 'shop[2]',
+				message:
+					'Monday 11:00–18:00 overlaps 07:30–12:00 (entry 0); make them one window, 07:30–18:00, or move one'
+			}
+		]);
+
+		// Windows that only touch are two shifts, not an overlap.
+		const split = [
+			{ weekday: 1, opens: '07:30', closes: '12:00' },
+			{ weekday: 1, opens: '12:00', closes: '18:00' }
+		];
+		expect(saveHours(bakery.deps, { shop: split, bakehouse }).shop).toEqual(split);
+	});
+
+	it('moves every product to a new currency with the setting, keeping the numbers', () => {
+		const prices = catalogue().map((product) => [product.sku, product.priceMinor]);
+
+		saveSettings(bakery.deps, { currency: 'EUR' });
+
+		expect(new Set(catalogue().map((product) => product.currency))).toEqual(new Set(['EUR']));
+		expect(catalogue().map((product) => [product.sku, product.priceMinor])).toEqual(prices);
+		const order = placeOrder(bakery.deps, {
+			customer: { name: 'Ada' },
+			fulfillment: { type: 'pickup', at: '2024-06-15T15:00' },
+			lines: [{ sku: 'BREAD', quantity: 1 }]
+		});
+		expect(order.order.currency).toBe('EUR');
 	});
 });

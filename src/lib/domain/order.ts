@@ -162,6 +162,18 @@ export function totalUnits(lines: Pick<OrderLineView, 'quantity'>[]): number {
 	return lines.reduce((sum, line) => sum + line.quantity, 0);
 }
 
+/**
+ * A price typed in the shop's currency, such as "2.40", "2,40" (a decimal comma) or "2", in
+ * minor units (240); null when the text is not a price. Read from the digits, not through a
+ * float, so "1.15" is 115 and never 114.
+ */
+export function parseMoney(text: string): number | null {
+	const match = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+	if (!match) return null;
+	const [, units = '', cents = ''] = match;
+	return Number(units) * 100 + Number(cents.padEnd(2, '0'));
+}
+
 export function formatMoney(minor: number, currency: string, locale = 'en-GB'): string {
 	return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
 }

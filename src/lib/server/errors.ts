@@ -45,3 +45,10 @@ export function notFound(what: string, field = 'id'): AppError {
 export function conflict(message: string, current?: unknown): AppError {
 	return new AppError(409, 'conflict', message, current === undefined ? {} : { current });
 }
+
+/** A 409 that names the field whose new value clashes with what is stored, and the way out. */
+export function fieldConflict(field: string, message: string): AppError {
+	return new AppError(409, 'conflict', `${field}: ${message}`, {
+		problems: [{ field, message }]
+	});
+}

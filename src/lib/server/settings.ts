@@ -20,56 +20,64 @@ export const shopifyAttributesSchema = z.object({
 
 export type ShopifyAttributes = z.infer<typeof shopifyAttributesSchema>;
 
+/**
+ * A whole-number setting whose one message names its range and an example, so a manager who
+ * types 2 slot minutes reads what to type instead, not the schema's wording.
+ */
+const wholeNumber = (unit: string, min: number, max: number, example: number, note = '') => {
+	const message = `must be a whole number of ${unit} from ${min} to ${max}, such as ${example}${note}`;
+	return z.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+
+const text = (max: number, example: string, min = 1) => {
+	const message = `must be text of ${min} to ${max} characters, such as "${example}"`;
+	return z.string({ error: message }).trim().min(min, message).max(max, message);
+};
+
+/** The zone's canonical IANA name, as Intl spells it: "europe/paris" is stored as Europe/Paris. */
+const canonicalZone = (zone: string) =>
+	new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+
 /** Shop settings a manager can change; stored as rows of the settings table. */
 export const shopSettingsSchema = z.object({
-	shopName: z.string().min(1).max(80).default('Bakery'),
+	shopName: text(80, 'Corner Bakery').default('Bakery'),
 	/** Where couriers collect from, as one line. */
-	shopAddress: z.string().min(1).max(200).default('1 High Street, London'),
-	shopPhone: z.string().min(5).max(30).default('+44 20 7946 0000'),
+	shopAddress: text(200, '1 High Street, London').default('1 High Street, London'),
+	shopPhone: text(30, '+44 20 7946 0000', 5).default('+44 20 7946 0000'),
 	/**
 	 * The shop's IANA zone, once a manager has chosen one; until then SHOP_TIMEZONE's. Opening
 	 * hours, slots and business days are wall times in it; orders keep their instants.
 	 */
 	timeZone: z
-		.string()
+		.string({ error: 'use an IANA zone name such as Europe/London' })
 		.refine(isValidTimeZone, 'use an IANA zone name such as Europe/London')
+		.transform(canonicalZone)
 		.optional(),
 	/** Most pickups the counter can hand over in one slot; 0 = no cap. */
-	slotCapacity: z.number().int().min(0).max(1000).default(0),
+	slotCapacity: wholeNumber('pickups', 0, 1000, 12, ' (0 for no cap)').default(0),
+	/**
+	 * The currency of every price. Products carry it beside their price, and changing it moves
+	 * them all at once (saveSettings), with the same numbers: 250 is then 2.50 in the new one.
+	 */
 	currency: z
-		.string()
-		.regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as GBP')
+		.string({ error: 'use an ISO 4217 code such as GBP' })
+		.regex(/^[A-Z]{3}$/, 'use an ISO 4217 code in capitals, such as GBP or EUR')
 		.default('GBP'),
 	/** Minutes between placing an online order and the earliest pickup. */
-	leadMinutes: z
-		.number()
-		.int()
-		.min(0)
-		.max(7 * 24 * 60)
-		.default(30),
+	leadMinutes: wholeNumber('minutes', 0, 7 * 24 * 60, 30).default(30),
 	/** The same for orders taken at the counter, usually none: the customer is standing there. */
-	counterLeadMinutes: z
-		.number()
-		.int()
-		.min(0)
-		.max(24 * 60)
-		.default(0),
-	slotMinutes: z.number().int().min(5).max(240).default(15),
+	counterLeadMinutes: wholeNumber('minutes', 0, 24 * 60, 0).default(0),
+	slotMinutes: wholeNumber('minutes', 5, 240, 15).default(15),
 	/** Minutes to box an order; a line's due time is the pickup time minus this. */
-	packingMinutes: z.number().int().min(0).max(240).default(10),
+	packingMinutes: wholeNumber('minutes', 0, 240, 10).default(10),
 	/** Longest a baked tray may wait for the order it feeds, so bread is fresh at pickup. */
-	freshnessMinutes: z
-		.number()
-		.int()
-		.min(15)
-		.max(7 * 24 * 60)
-		.default(240),
+	freshnessMinutes: wholeNumber('minutes', 15, 7 * 24 * 60, 240).default(240),
 	/** Bake part trays full, the extra for the shelf, as far as spare ingredients allow. */
-	fillTraysForShelf: z.boolean().default(true),
+	fillTraysForShelf: z.boolean({ error: 'must be true or false' }).default(true),
 	/** How many days ahead the planner books oven time. */
-	planDays: z.number().int().min(1).max(14).default(7),
+	planDays: wholeNumber('days', 1, 14, 7).default(7),
 	/** How far ahead customers may order. */
-	maxAdvanceDays: z.number().int().min(1).max(365).default(30),
+	maxAdvanceDays: wholeNumber('days', 1, 365, 30).default(30),
 	shopifyAttributes: shopifyAttributesSchema.prefault({}),
 	/**
 	 * Our SKU for a platform's item when the platform sends none or another: keyed by

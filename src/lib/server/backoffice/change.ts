@@ -16,6 +16,38 @@ export function parseInput<S extends z.ZodType>(schema: S, body: unknown): z.inf
 	return parsed.data;
 }
 
+/** The keys of a stored row that a write sets: the rest (id, created at) are left alone. */
+export function pick<T extends object, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+	return Object.fromEntries(keys.map((key) => [key, row[key]])) as Pick<T, K>;
+}
+
+/** Optional keys that may be left out; the ones a schema requires stay required. */
+type Sent<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+	[K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/**
+ * The fields a request did send. A key left out (or read as `undefined` from a blank CSV cell)
+ * is no change, so spreading this over the stored row keeps what was there; `null` is sent and
+ * clears.
+ */
+export function withoutUnsent<T extends object>(sent: T): Sent<T> {
+	return Object.fromEntries(
+		Object.entries(sent).filter(([, value]) => value !== undefined)
+	) as Sent<T>;
+}
+
+/** Each field whose value moves, as `taxRateBp 2000 → 0`, for a dry run to show. */
+export function differences<T extends object>(
+	before: T,
+	after: T,
+	keys: readonly (keyof T & string)[]
+): string[] {
+	return keys
+		.filter((key) => before[key] !== after[key])
+		.map((key) => `${key} ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`);
+}
+
 /** Refuses a catalogue the planner could not plan with, naming each item and the fix. */
 export function checkCatalogue(tx: Executor): void {
 	const rows = tx.select().from(products).all();

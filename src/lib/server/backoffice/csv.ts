@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
 
 import type { Executor } from '../db/client';
 import {
@@ -16,7 +17,7 @@ import { problemsOf } from '../http';
 import { replan } from '../production/replan';
 import { adminProducts, writeIngredient, writeProduct, writeRecipe } from './catalogue';
 import { checkCatalogue } from './change';
-import { productInput, recipeItemInput } from './input';
+import { productRowInput, recipeItemInput } from './input';
 import { stockLevels, writeAdjustment } from './stock';
 
 /*
@@ -71,14 +72,17 @@ const RECIPE_COLUMNS = ['product_sku', 'ingredient', 'quantity_per_unit', 'unit'
 const CUPS_COLUMNS = ['type', 'recipe_id', 'ingredient', 'ammount_cups'] as const;
 const STOCK_COLUMNS = ['kind', 'code', 'on_hand', 'unit'] as const;
 
-/** A refused row: its line in the file (1 is the header) and what to fix. */
-class RowProblem extends Error {
-	constructor(
-		readonly line: number,
-		readonly field: string,
-		message: string
-	) {
-		super(message);
+/** A problem on one line of the file (1 is the header): the column and what to fix. */
+interface RowProblem {
+	line: number;
+	field: string;
+	message: string;
+}
+
+/** Thrown by a step's write for the rows it refuses; the import collects them all. */
+class RowsRefused extends Error {
+	constructor(readonly problems: RowProblem[]) {
+		super(problems.map((problem) => problem.message).join('; '));
 	}
 }
 
@@ -126,98 +130,167 @@ function requireColumns(columns: string[], wanted: readonly string[], required: 
 	if (problems.length > 0) throw invalid(problems);
 }
 
-/** A number as a spreadsheet writes it, exponent notation included; a comma decimal is refused. */
-function number(row: Row, column: string, line: number, optional = false): number | null {
-	const text = row[column] ?? '';
-	if (text === '') {
-		if (optional) return null;
-		throw new RowProblem(line, column, 'is empty; give a number');
+/**
+ * Reads the cells of one row, noting every problem instead of stopping at the first, so one dry
+ * run names each bad cell of the file. A blank cell, like a missing column, reads as
+ * `undefined`: not given.
+ */
+class Cells {
+	readonly problems: RowProblem[] = [];
+
+	constructor(
+		readonly line: number,
+		private readonly row: Row
+	) {}
+
+	refuse(column: string, message: string): undefined {
+		this.problems.push({ line: this.line, field: column, message });
+		return undefined;
 	}
-	if (/^-?\d+,\d+$/.test(text)) {
-		throw new RowProblem(
-			line,
+
+	refused(column: string): boolean {
+		return this.problems.some((problem) => problem.field === column);
+	}
+
+	text(column: string): string | undefined {
+		const text = this.row[column] ?? '';
+		return text === '' ? undefined : text;
+	}
+
+	/** A number as a spreadsheet writes it, exponent notation included; a decimal comma is refused. */
+	number(column: string, options: { required?: boolean } = {}): number | undefined {
+		const text = this.text(column);
+		if (text === undefined)
+			return options.required ? this.refuse(column, 'is empty; give a number') : undefined;
+		if (/^-?\d+,\d+$/.test(text))
+			return this.refuse(column, `${text} uses a decimal comma; write ${text.replace(',', '.')}`);
+		const value = Number(text);
+		if (!Number.isFinite(value))
+			return this.refuse(column, `${JSON.stringify(text)} is not a number`);
+		return value;
+	}
+
+	flag(column: string): boolean | undefined {
+		const text = this.text(column)?.toLowerCase();
+		if (text === undefined) return undefined;
+		if (['true', 'yes', 'y', '1'].includes(text)) return true;
+		if (['false', 'no', 'n', '0'].includes(text)) return false;
+		return this.refuse(
 			column,
-			`${text} uses a decimal comma; write ${text.replace(',', '.')}`
+			`${JSON.stringify(this.row[column])} is not yes or no; write true or false`
 		);
 	}
-	const value = Number(text);
-	if (!Number.isFinite(value))
-		throw new RowProblem(line, column, `${JSON.stringify(text)} is not a number`);
-	return value;
-}
 
-function flag(row: Row, column: string, line: number, fallback: boolean): boolean {
-	const text = (row[column] ?? '').toLowerCase();
-	if (text === '') return fallback;
-	if (['true', 'yes', 'y', '1'].includes(text)) return true;
-	if (['false', 'no', 'n', '0'].includes(text)) return false;
-	throw new RowProblem(
-		line,
-		column,
-		`${JSON.stringify(row[column])} is not yes or no; write true or false`
-	);
-}
-
-/** Runs a zod schema on one row, turning its first issue into a problem on that line. */
-function checked<T>(
-	schema: {
-		safeParse(
-			value: unknown
-		): { success: true; data: T } | { success: false; error: import('zod').ZodError };
-	},
-	value: unknown,
-	line: number,
-	columnOf: (field: string) => string
-): T {
-	const parsed = schema.safeParse(value);
-	if (parsed.success) return parsed.data;
-	const [first] = problemsOf(parsed.error);
-	throw new RowProblem(line, columnOf(first!.field), first!.message);
+	/**
+	 * Runs a zod schema on the values read, noting each of its issues on the column it concerns,
+	 * except on a column already refused (a number that was not one is not also "required").
+	 */
+	checked<T>(schema: z.ZodType<T>, value: unknown, columnOf: (field: string) => string) {
+		const parsed = schema.safeParse(value);
+		if (parsed.success) return parsed.data;
+		for (const problem of problemsOf(parsed.error)) {
+			const column = columnOf(problem.field);
+			if (!this.refused(column)) this.refuse(column, problem.message);
+		}
+		return undefined;
+	}
 }
 
 const snake = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
+/** The problems of a write refused with field names (`unitsPerTray`), put on a line's columns. */
+function onLine(line: number, error: AppError, columnOf: (field: string) => string) {
+	const problems = error.details.problems ?? [];
+	return new RowsRefused(
+		problems.length > 0
+			? problems.map((problem) => ({
+					line,
+					field: columnOf(problem.field),
+					message: problem.message
+				}))
+			: [{ line, field: 'row', message: error.message }]
+	);
+}
+
 /** What an import will write, as plain steps; built before the transaction from the file alone. */
 type Step = { line: number; write(tx: Executor, now: number): ImportChange[] };
 
-function productSteps(lines: Line[]): Step[] {
-	return lines.map(({ line, row }) => {
-		const input = checked(
-			productInput,
+/** The steps for the rows that read well, and every problem of those that did not. */
+interface Plan {
+	steps: Step[];
+	problems: RowProblem[];
+}
+
+/** The second and later lines with the same key, each refused with the line it repeats. */
+function repeats(keys: { line: number; key: string }[], message: (first: number) => string) {
+	const firsts = new Map<string, number>();
+	const problems = new Map<number, string>();
+	for (const { line, key } of keys) {
+		const first = firsts.get(key);
+		if (first === undefined) firsts.set(key, line);
+		else problems.set(line, message(first));
+	}
+	return problems;
+}
+
+function productPlan(columns: string[], lines: Line[]): Plan {
+	requireColumns(columns, PRODUCT_COLUMNS, [
+		'sku',
+		'name',
+		'category',
+		'price_minor',
+		'shelf_life_hours'
+	]);
+	const plan: Plan = { steps: [], problems: [] };
+	const repeated = repeats(
+		lines.map(({ line, row }) => ({ line, key: (row.sku ?? '').toUpperCase() })),
+		(first) => `is already on line ${first}; keep one row per product`
+	);
+	for (const { line, row } of lines) {
+		const cells = new Cells(line, row);
+		const again = repeated.get(line);
+		if (again) cells.refuse('sku', `${(row.sku ?? '').toUpperCase()} ${again}`);
+		// Columns the file leaves out, and blank cells, are not sent: the product keeps them.
+		const input = cells.checked(
+			productRowInput,
 			{
 				sku: row.sku,
 				name: row.name,
 				category: row.category,
-				description: row.description ?? '',
-				priceMinor: number(row, 'price_minor', line),
-				taxRateBp: number(row, 'tax_rate_bp', line, true) ?? 0,
-				baked: flag(row, 'baked', line, true),
-				unitsPerTray: number(row, 'units_per_tray', line, true),
-				bakeMinutes: number(row, 'bake_minutes', line, true),
-				bakeTempC: number(row, 'bake_temp_c', line, true),
-				prepMinutes: number(row, 'prep_minutes', line, true) ?? 0,
-				coolMinutes: number(row, 'cool_minutes', line, true) ?? 0,
-				shelfLifeHours: number(row, 'shelf_life_hours', line),
-				available: flag(row, 'available', line, true)
+				description: cells.text('description'),
+				priceMinor: cells.number('price_minor', { required: true }),
+				taxRateBp: cells.number('tax_rate_bp'),
+				baked: cells.flag('baked'),
+				unitsPerTray: cells.number('units_per_tray'),
+				bakeMinutes: cells.number('bake_minutes'),
+				bakeTempC: cells.number('bake_temp_c'),
+				prepMinutes: cells.number('prep_minutes'),
+				coolMinutes: cells.number('cool_minutes'),
+				shelfLifeHours: cells.number('shelf_life_hours', { required: true }),
+				available: cells.flag('available')
 			},
-			line,
 			snake
 		);
-		return {
+		plan.problems.push(...cells.problems);
+		if (!input || cells.problems.length > 0) continue;
+		plan.steps.push({
 			line,
 			write(tx, now) {
-				const before = tx.select().from(products).where(eq(products.sku, input.sku)).get();
-				const same =
-					before &&
-					Object.entries(input).every(
-						([key, value]) => before[key as keyof typeof before] === value
-					);
-				if (same) return [{ line, key: input.sku, action: 'leave' }];
-				const written = writeProduct(tx, input, now);
-				return [{ line, key: input.sku, action: written === 'added' ? 'add' : 'change' }];
+				let written;
+				try {
+					written = writeProduct(tx, input, now);
+				} catch (error) {
+					if (error instanceof AppError) throw onLine(line, error, snake);
+					throw error;
+				}
+				const key = input.sku;
+				if (written.outcome === 'added') return [{ line, key, action: 'add' }];
+				if (written.differences.length === 0) return [{ line, key, action: 'leave' }];
+				return [{ line, key, action: 'change', detail: written.differences.join(', ') }];
 			}
-		};
-	});
+		});
+	}
+	return plan;
 }
 
 interface RecipeRow {
@@ -236,50 +309,62 @@ const slug = (text: string) =>
 		.replace(/[^a-z0-9]+/g, '-')
 		.replace(/^-|-$/g, '');
 
-function recipeRows(
-	columns: string[],
-	lines: Line[],
-	skipped: ImportReport['skipped']
-): RecipeRow[] {
+/** Reads each recipe line on its own, so every bad line and every bad cell on it is named. */
+function recipeRows(columns: string[], lines: Line[], skipped: ImportReport['skipped']) {
 	const cups = CUPS_COLUMNS.every((column) => columns.includes(column));
 	if (!cups) requireColumns(columns, RECIPE_COLUMNS, RECIPE_COLUMNS);
+	const amountColumn = cups ? 'ammount_cups' : 'quantity_per_unit';
 	const rows: RecipeRow[] = [];
+	const problems: RowProblem[] = [];
 	for (const { line, row } of lines) {
+		const cells = new Cells(line, row);
 		const sku = cups
 			? `${slug(row.type ?? '')}-${row.recipe_id ?? ''}`.toUpperCase()
 			: (row.product_sku ?? '').toUpperCase();
-		const amountColumn = cups ? 'ammount_cups' : 'quantity_per_unit';
-		const amount = number(row, amountColumn, line)!;
-		if (amount < 0)
-			throw new RowProblem(line, amountColumn, `${amount} is negative; an amount is 0 or more`);
-		if (amount === 0) {
+		if (sku === '') cells.refuse('product_sku', 'is empty; give the SKU of the product');
+		const amount = cells.number(amountColumn, { required: true });
+		if (amount !== undefined && amount < 0)
+			cells.refuse(amountColumn, `${amount} is negative; an amount is 0 or more`);
+		if (amount === 0 && cells.problems.length === 0) {
 			skipped.push({ line, reason: `${row.ingredient} is 0: not in the recipe of ${sku}` });
 			continue;
 		}
-		const item = checked(
+		const name = (row.ingredient ?? '').trim();
+		// The long sheet's column holds names ("baking powder"), so its codes are made from them
+		// on purpose; recipes.csv holds codes, and one that is not a code is refused, not guessed.
+		const item = cells.checked(
 			recipeItemInput,
-			{ ingredient: slug(row.ingredient ?? ''), quantityPerUnit: amount },
-			line,
+			{ ingredient: cups ? slug(name) : name, quantityPerUnit: amount },
 			(field) => (field === 'quantityPerUnit' ? amountColumn : 'ingredient')
 		);
 		const unit = (cups ? 'cup' : (row.unit ?? '').toLowerCase()) as IngredientUnit;
 		if (!INGREDIENT_UNITS.includes(unit)) {
-			throw new RowProblem(
-				line,
+			cells.refuse(
 				'unit',
 				`${JSON.stringify(row.unit)} is not a unit we count in; use ${INGREDIENT_UNITS.join(', ')}`
 			);
 		}
-		rows.push({
-			line,
-			sku,
-			ingredient: item.ingredient,
-			name: (row.ingredient ?? '').trim(),
-			quantityPerUnit: item.quantityPerUnit,
-			unit
-		});
+		problems.push(...cells.problems);
+		if (!item || cells.problems.length > 0) continue;
+		rows.push({ line, sku, name, ...item, unit });
 	}
-	return rows;
+	return { rows, problems };
+}
+
+function recipePlan(columns: string[], lines: Line[], skipped: ImportReport['skipped']): Plan {
+	const { rows, problems } = recipeRows(columns, lines, skipped);
+	// An ingredient twice in one recipe would be two amounts for one; the second line is refused.
+	const repeated = repeats(
+		rows.map((row) => ({ line: row.line, key: `${row.sku}/${row.ingredient}` })),
+		(first) => `is already in that recipe on line ${first}; keep one line`
+	);
+	for (const row of rows) {
+		const again = repeated.get(row.line);
+		if (again)
+			problems.push({ line: row.line, field: 'ingredient', message: `${row.ingredient} ${again}` });
+	}
+	const steps = recipeSteps(rows.filter((row) => !repeated.has(row.line)));
+	return { steps, problems };
 }
 
 /** One step per product named: its recipe becomes exactly the file's lines for it. */
@@ -289,47 +374,42 @@ function recipeSteps(rows: RecipeRow[]): Step[] {
 	return [...bySku.entries()].map(([sku, items]) => ({
 		line: items[0]!.line,
 		write(tx, now) {
+			const problems: RowProblem[] = [];
 			const product = tx.select().from(products).where(eq(products.sku, sku)).get();
 			if (!product) {
-				throw new RowProblem(
-					items[0]!.line,
-					'product',
-					`product ${sku} does not exist; add it (products CSV or Products page) before its recipe`
-				);
+				problems.push({
+					line: items[0]!.line,
+					field: 'product',
+					message: `product ${sku} does not exist; add it (products CSV or Products page) before its recipe`
+				});
 			}
-			const changes: ImportChange[] = [];
+			const unknown: RecipeRow[] = [];
 			for (const item of items) {
 				const known = tx
 					.select()
 					.from(ingredients)
 					.where(eq(ingredients.code, item.ingredient))
 					.get();
-				if (known && known.unit !== item.unit) {
-					throw new RowProblem(
-						item.line,
-						'unit',
-						`${item.ingredient} is counted in ${known.unit}, the file says ${item.unit}; convert the amount or use another ingredient code`
-					);
-				}
-				if (!known) {
-					writeIngredient(
-						tx,
-						{
-							code: item.ingredient,
-							name: item.name,
-							unit: item.unit,
-							supplier: '',
-							leadDays: 1
-						},
-						now
-					);
-					changes.push({
+				if (!known) unknown.push(item);
+				else if (known.unit !== item.unit) {
+					problems.push({
 						line: item.line,
-						key: `ingredient ${item.ingredient}`,
-						action: 'add',
-						detail: `counted in ${item.unit}`
+						field: 'unit',
+						message: `${item.ingredient} is counted in ${known.unit}, the file says ${item.unit}; convert the amount or use another ingredient code`
 					});
 				}
+			}
+			if (problems.length > 0 || !product) throw new RowsRefused(problems);
+
+			const changes: ImportChange[] = [];
+			for (const item of unknown) {
+				writeIngredient(tx, { code: item.ingredient, name: item.name, unit: item.unit }, now);
+				changes.push({
+					line: item.line,
+					key: `ingredient ${item.ingredient}`,
+					action: 'add',
+					detail: `counted in ${item.unit}`
+				});
 			}
 			const before = new Map(
 				tx
@@ -365,53 +445,82 @@ function recipeSteps(rows: RecipeRow[]): Step[] {
 	}));
 }
 
-function stockSteps(lines: Line[]): Step[] {
-	return lines.map(({ line, row }) => {
+/** The column of stock.csv a refused adjustment's field is read from. */
+const stockColumn = (field: string) => (field === 'amount' ? 'on_hand' : field);
+
+function stockPlan(columns: string[], lines: Line[]): Plan {
+	requireColumns(columns, STOCK_COLUMNS, ['kind', 'code', 'on_hand']);
+	const plan: Plan = { steps: [], problems: [] };
+	const keyOf = (row: Row) =>
+		row.kind === 'product'
+			? `product ${(row.code ?? '').toUpperCase()}`
+			: `${row.kind} ${(row.code ?? '').toLowerCase()}`;
+	// Two counts of one item in one file: which is right is the counter's call, not ours.
+	const repeated = repeats(
+		lines.map(({ line, row }) => ({ line, key: keyOf(row) })),
+		(first) => `is already on line ${first}; keep one row per item`
+	);
+	for (const { line, row } of lines) {
+		const cells = new Cells(line, row);
 		const kind = row.kind;
 		if (kind !== 'product' && kind !== 'ingredient')
-			throw new RowProblem(
-				line,
-				'kind',
-				`${JSON.stringify(kind)} is neither product nor ingredient`
-			);
-		const amount = number(row, 'on_hand', line)!;
-		if (amount < 0)
-			throw new RowProblem(line, 'on_hand', `${amount} is negative; count what is there`);
-		if (kind === 'product' && !Number.isInteger(amount))
-			throw new RowProblem(line, 'on_hand', `${amount} is not whole units`);
+			cells.refuse('kind', `${JSON.stringify(kind)} is neither product nor ingredient`);
 		const code =
 			kind === 'product' ? (row.code ?? '').toUpperCase() : (row.code ?? '').toLowerCase();
-		return {
+		if (code === '')
+			cells.refuse('code', `is empty; give the ${kind === 'product' ? 'SKU' : 'code'}`);
+		const again = repeated.get(line);
+		if (again && !cells.refused('kind')) cells.refuse('code', `${keyOf(row)} ${again}`);
+		const amount = cells.number('on_hand', { required: true });
+		if (amount !== undefined && amount < 0)
+			cells.refuse('on_hand', `${amount} is negative; count what is there`);
+		else if (amount !== undefined && kind === 'product' && !Number.isInteger(amount))
+			cells.refuse('on_hand', `${amount} is not whole units`);
+		const unit = cells.text('unit')?.toLowerCase();
+		// Products are counted one by one; an ingredient's unit is checked against the store.
+		if (kind === 'product' && unit !== undefined && unit !== 'each')
+			cells.refuse(
+				'unit',
+				`${JSON.stringify(row.unit)} is not how products are counted; write each`
+			);
+		plan.problems.push(...cells.problems);
+		if (cells.problems.length > 0 || amount === undefined) continue;
+		if (kind !== 'product' && kind !== 'ingredient') continue;
+
+		plan.steps.push({
 			line,
 			write(tx, now) {
-				const unit = row.unit?.toLowerCase();
 				if (kind === 'ingredient' && unit) {
 					const known = tx.select().from(ingredients).where(eq(ingredients.code, code)).get();
-					if (known && known.unit !== unit)
-						throw new RowProblem(line, 'unit', `${code} is counted in ${known.unit}, not ${unit}`);
+					if (known && known.unit !== unit) {
+						throw new RowsRefused([
+							{ line, field: 'unit', message: `${code} is counted in ${known.unit}, not ${unit}` }
+						]);
+					}
 				}
+				let moved;
 				try {
-					const moved = writeAdjustment(
+					moved = writeAdjustment(
 						tx,
 						{ kind, code, reason: 'recount', amount, note: 'CSV import' },
 						now
 					);
-					return [
-						{
-							line,
-							key: `${kind} ${code}`,
-							action: moved.delta === 0 ? 'leave' : 'change',
-							detail:
-								moved.delta === 0 ? undefined : `${moved.level - moved.delta} → ${moved.level}`
-						}
-					];
 				} catch (error) {
-					if (error instanceof AppError) throw new RowProblem(line, 'code', error.message);
+					if (error instanceof AppError) throw onLine(line, error, stockColumn);
 					throw error;
 				}
+				return [
+					{
+						line,
+						key: `${kind} ${code}`,
+						action: moved.delta === 0 ? 'leave' : 'change',
+						detail: moved.delta === 0 ? undefined : `${moved.level - moved.delta} → ${moved.level}`
+					}
+				];
 			}
-		};
-	});
+		});
+	}
+	return plan;
 }
 
 class DryRun extends Error {
@@ -420,8 +529,15 @@ class DryRun extends Error {
 	}
 }
 
-function lineProblem(error: RowProblem): FieldProblem {
-	return { field: `line ${error.line}`, message: `${error.field}: ${error.message}` };
+/** Every problem of the file, in line order, as `line 3` / `price_minor: ...`. */
+function refusal(problems: RowProblem[]) {
+	const ordered = [...problems].sort((a, b) => a.line - b.line);
+	return invalid(
+		ordered.map((problem) => ({
+			field: `line ${problem.line}`,
+			message: `${problem.field}: ${problem.message}`
+		}))
+	);
 }
 
 /**
@@ -436,82 +552,32 @@ export function importCsv(
 ): ImportReport {
 	const { columns, lines } = readCsv(text, kind);
 	const skipped: ImportReport['skipped'] = [];
+	const plan =
+		kind === 'products'
+			? productPlan(columns, lines)
+			: kind === 'recipes'
+				? recipePlan(columns, lines, skipped)
+				: stockPlan(columns, lines);
 
-	const problems: FieldProblem[] = [];
-	const steps: Step[] = [];
-	const collect = (build: () => Step[]) => {
-		try {
-			steps.push(...build());
-		} catch (error) {
-			if (!(error instanceof RowProblem)) throw error;
-			problems.push(lineProblem(error));
-		}
-	};
-	if (kind === 'products') {
-		requireColumns(columns, PRODUCT_COLUMNS, [
-			'sku',
-			'name',
-			'category',
-			'price_minor',
-			'shelf_life_hours'
-		]);
-		for (const entry of lines) collect(() => productSteps([entry]));
-		const skus = lines.map((entry) => (entry.row.sku ?? '').toUpperCase());
-		skus.forEach((sku, index) => {
-			const first = skus.indexOf(sku);
-			if (first !== index)
-				problems.push({
-					field: `line ${lines[index]!.line}`,
-					message: `sku: ${sku} is already on line ${lines[first]!.line}; keep one row per product`
-				});
-		});
-	} else if (kind === 'recipes') {
-		// Recipe rows are checked one by one so that every bad line is named, not just the first.
-		const rows: RecipeRow[] = [];
-		for (const entry of lines) {
-			try {
-				rows.push(...recipeRows(columns, [entry], skipped));
-			} catch (error) {
-				if (!(error instanceof RowProblem)) throw error;
-				problems.push(lineProblem(error));
-			}
-		}
-		collect(() => {
-			const seen = new Map<string, number>();
-			for (const row of rows) {
-				const key = `${row.sku}/${row.ingredient}`;
-				const first = seen.get(key);
-				if (first !== undefined)
-					throw new RowProblem(
-						row.line,
-						'ingredient',
-						`${row.ingredient} is already in ${row.sku} on line ${first}; keep one line`
-					);
-				seen.set(key, row.line);
-			}
-			return recipeSteps(rows);
-		});
-	} else {
-		requireColumns(columns, STOCK_COLUMNS, ['kind', 'code', 'on_hand']);
-		for (const entry of lines) collect(() => stockSteps([entry]));
-	}
-	if (problems.length > 0) throw invalid(problems);
-
+	// The rows that read well are written even when others did not, and rolled back, so that
+	// what only the database can tell (an unknown product, a unit the store counts otherwise)
+	// is named in the same answer as the file's own mistakes.
 	const now = deps.now();
 	const zone = deps.config.shopTimeZone;
 	try {
 		const outcome = deps.db.transaction(
 			(tx) => {
+				const problems = [...plan.problems];
 				const changes: ImportChange[] = [];
-				for (const step of steps) {
+				for (const step of plan.steps) {
 					try {
 						changes.push(...step.write(tx, now));
 					} catch (error) {
-						if (!(error instanceof RowProblem)) throw error;
-						problems.push(lineProblem(error));
+						if (!(error instanceof RowsRefused)) throw error;
+						problems.push(...error.problems);
 					}
 				}
-				if (problems.length > 0) throw invalid(problems);
+				if (problems.length > 0) throw refusal(problems);
 				checkCatalogue(tx);
 				const report: ImportReport = {
 					kind,
