@@ -19,6 +19,7 @@ import { adjustStock, stockLevels } from '../../src/lib/server/backoffice/stock'
 import { listProducts } from '../../src/lib/server/catalogue/products';
 import { AppError } from '../../src/lib/server/errors';
 import { placeOrder } from '../../src/lib/server/orders/intake';
+import { findOrder } from '../../src/lib/server/orders/queries';
 import { settings } from '../../src/lib/server/db/schema';
 import { testBakery, type TestBakery } from '../helpers/deps';
 
@@ -370,6 +371,36 @@ describe('stock adjustments', () => {
 		adjustStock(bakery.deps, { kind: 'product', code: 'BREAD', reason: 'recount', amount: 10 });
 		expect(bread().onHand).toBe(10);
 		expect(shelf).not.toBe(10);
+	});
+
+	it('gives loaves counted onto the shelf to the orders already waiting for a bake, soonest first', () => {
+		const focaccia = () => stockLevels(bakery.db).products.find((row) => row.sku === 'FOCACCIA')!;
+		expect(focaccia().onHand - focaccia().reserved).toBe(0);
+		const order = (name: string, at: string, quantity: number) =>
+			placeOrder(bakery.deps, {
+				customer: { name },
+				fulfillment: { type: 'pickup', at },
+				lines: [{ sku: 'FOCACCIA', quantity }]
+			}).order;
+		// The later order is taken first; the earlier one must still come first for the shelf.
+		const later = order('Later Customer', `${TODAY}T17:00`, 2);
+		const sooner = order('Sooner Customer', `${TODAY}T15:00`, 2);
+		const farOff = order('Far Customer', '2024-06-18T12:00', 1);
+		bakery.published.length = 0;
+
+		adjustStock(bakery.deps, { kind: 'product', code: 'FOCACCIA', reason: 'recount', amount: 3 });
+		const lineOf = (id: number) => findOrder(bakery.db, id, 'Europe/London')!.lines[0]!;
+		expect([lineOf(sooner.id).route, lineOf(sooner.id).reservedUnits]).toEqual(['stock', 2]);
+		expect([lineOf(later.id).route, lineOf(later.id).reservedUnits]).toEqual(['bake', 1]);
+		// Focaccia keeps a day: four days off, that order is baked fresh.
+		expect(lineOf(farOff.id).reservedUnits).toBe(0);
+		expect(focaccia()).toMatchObject({ onHand: 3, reserved: 3 });
+		// The sooner order's screens hear of it although the oven plan no longer names it.
+		expect(
+			bakery.published.some(
+				(event) => event.type === 'order.updated' && event.order.id === sooner.id
+			)
+		).toBe(true);
 	});
 
 	it('refuses waste beyond what is there, naming the field', () => {

@@ -1,12 +1,16 @@
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 
+import type { LiveEvent } from '../../realtime/contract';
+
 import type { Executor } from '../db/client';
 import { openingHours, ovens, products } from '../db/schema';
 import type { Deps } from '../deps';
 import { invalid, refused } from '../errors';
 import { problemsOf } from '../http';
 import { catalogueProblems } from '../catalogue/validate';
+import { appendEvent } from '../events/log';
+import { findOrder } from '../orders/queries';
 import { replan } from '../production/replan';
 
 /** Parses a back-office body, answering 400 with every field at fault. */
@@ -70,6 +74,24 @@ export function checkCatalogue(tx: Executor): void {
 	}
 }
 
+/** The plan's events, and an update for each order a change moved that the plan did not name. */
+export function withTouched(
+	tx: Executor,
+	events: LiveEvent[],
+	touched: Set<number>,
+	now: number,
+	zone: string
+): LiveEvent[] {
+	const named = new Set(events.flatMap((event) => ('order' in event ? [event.order.id] : [])));
+	const more = [...touched]
+		.filter((orderId) => !named.has(orderId))
+		.flatMap((orderId) => {
+			const order = findOrder(tx, orderId, zone);
+			return order ? [appendEvent(tx, { type: 'order.updated', order }, now)] : [];
+		});
+	return [...events, ...more];
+}
+
 /**
  * Runs one back-office change: the write, the catalogue check and a fresh oven plan in one
  * `BEGIN IMMEDIATE` transaction, so a refused change leaves nothing behind; the plan's events
@@ -78,16 +100,19 @@ export function checkCatalogue(tx: Executor): void {
 export function commitChange<T>(
 	deps: Deps,
 	what: string,
-	work: (tx: Executor, now: number) => T,
+	/** `touch` names an order the change moved itself (stock given to it), for its screens. */
+	work: (tx: Executor, now: number, touch: (orderId: number) => void) => T,
 	options: { replan?: boolean } = {}
 ): T {
 	const now = deps.now();
 	const outcome = deps.db.transaction(
 		(tx) => {
-			const result = work(tx, now);
+			const touched = new Set<number>();
+			const result = work(tx, now, (orderId) => touched.add(orderId));
 			checkCatalogue(tx);
-			const events = options.replan === false ? [] : replan(tx, now, deps.config.shopTimeZone);
-			return { result, events };
+			const zone = deps.config.shopTimeZone;
+			const events = options.replan === false ? [] : replan(tx, now, zone);
+			return { result, events: withTouched(tx, events, touched, now, zone) };
 		},
 		{ behavior: 'immediate' }
 	);

@@ -16,7 +16,7 @@ import { AppError, invalid, type FieldProblem } from '../errors';
 import { problemsOf } from '../http';
 import { replan } from '../production/replan';
 import { adminProducts, writeIngredient, writeProduct, writeRecipe } from './catalogue';
-import { checkCatalogue } from './change';
+import { checkCatalogue, withTouched } from './change';
 import { productRowInput, recipeItemInput } from './input';
 import { stockLevels, writeAdjustment } from './stock';
 
@@ -213,7 +213,10 @@ function onLine(line: number, error: AppError, columnOf: (field: string) => stri
 }
 
 /** What an import will write, as plain steps; built before the transaction from the file alone. */
-type Step = { line: number; write(tx: Executor, now: number): ImportChange[] };
+type Step = {
+	line: number;
+	write(tx: Executor, now: number, touch: (orderId: number) => void): ImportChange[];
+};
 
 /** The steps for the rows that read well, and every problem of those that did not. */
 interface Plan {
@@ -489,7 +492,7 @@ function stockPlan(columns: string[], lines: Line[]): Plan {
 
 		plan.steps.push({
 			line,
-			write(tx, now) {
+			write(tx, now, touch) {
 				if (kind === 'ingredient' && unit) {
 					const known = tx.select().from(ingredients).where(eq(ingredients.code, code)).get();
 					if (known && known.unit !== unit) {
@@ -503,7 +506,8 @@ function stockPlan(columns: string[], lines: Line[]): Plan {
 					moved = writeAdjustment(
 						tx,
 						{ kind, code, reason: 'recount', amount, note: 'CSV import' },
-						now
+						now,
+						touch
 					);
 				} catch (error) {
 					if (error instanceof AppError) throw onLine(line, error, stockColumn);
@@ -569,9 +573,11 @@ export function importCsv(
 			(tx) => {
 				const problems = [...plan.problems];
 				const changes: ImportChange[] = [];
+				const touched = new Set<number>();
+				const touch = (orderId: number) => touched.add(orderId);
 				for (const step of plan.steps) {
 					try {
-						changes.push(...step.write(tx, now));
+						changes.push(...step.write(tx, now, touch));
 					} catch (error) {
 						if (!(error instanceof RowsRefused)) throw error;
 						problems.push(...error.problems);
@@ -587,7 +593,7 @@ export function importCsv(
 					skipped
 				};
 				if (!options.apply) throw new DryRun(report);
-				return { report, events: replan(tx, now, zone) };
+				return { report, events: withTouched(tx, replan(tx, now, zone), touched, now, zone) };
 			},
 			{ behavior: 'immediate' }
 		);

@@ -10,6 +10,7 @@ import {
 } from '../db/schema';
 import type { Deps } from '../deps';
 import { notFound, refused } from '../errors';
+import { holdShelfForOpenOrders } from '../inventory/stock';
 import { commitChange, parseInput } from './change';
 import { adjustmentInput, type AdjustmentInput } from './input';
 
@@ -56,13 +57,23 @@ export function stockLevels(db: Executor): StockLevels {
 }
 
 /** The ledger row an adjustment makes: the change, never the new total. */
-export function writeAdjustment(tx: Executor, input: AdjustmentInput, now: number) {
+export function writeAdjustment(
+	tx: Executor,
+	input: AdjustmentInput,
+	now: number,
+	touch: (orderId: number) => void = () => {}
+) {
 	return input.kind === 'product'
-		? adjustProduct(tx, input, now)
+		? adjustProduct(tx, input, now, touch)
 		: adjustIngredient(tx, input, now);
 }
 
-function adjustProduct(tx: Executor, input: AdjustmentInput, now: number) {
+function adjustProduct(
+	tx: Executor,
+	input: AdjustmentInput,
+	now: number,
+	touch: (orderId: number) => void
+) {
 	const product = tx.select().from(products).where(eq(products.sku, input.code)).get();
 	if (!product) throw notFound(`product ${input.code}`, 'code');
 	tx.insert(productStock).values({ productId: product.id }).onConflictDoNothing().run();
@@ -93,6 +104,8 @@ function adjustProduct(tx: Executor, input: AdjustmentInput, now: number) {
 			at: now
 		})
 		.run();
+	// More on the shelf: orders already waiting for a bake of it get it first.
+	if (delta > 0) holdShelfForOpenOrders(tx, product.id, now).forEach(touch);
 	return { code: product.sku, delta, level: stock.onHand + delta };
 }
 
@@ -140,7 +153,7 @@ const note = (input: AdjustmentInput) =>
 /** Records a delivery, waste or recount; stock moves the plan (what must be baked or bought). */
 export function adjustStock(deps: Deps, body: unknown) {
 	const input = parseInput(adjustmentInput, body);
-	return commitChange(deps, `stock ${input.kind} ${input.code} ${input.reason}`, (tx, now) =>
-		writeAdjustment(tx, input, now)
+	return commitChange(deps, `stock ${input.kind} ${input.code} ${input.reason}`, (tx, now, touch) =>
+		writeAdjustment(tx, input, now, touch)
 	);
 }
