@@ -851,14 +851,23 @@ function fingerprint(file: string): Record<string, string> {
 	}
 }
 
-/** The fingerprint once background work after start has finished (two equal readings). */
+/**
+ * The fingerprint once background work after start has finished: unchanged for longer than the
+ * slowest background round (the courier booking runs every 5 s and may book a demo delivery).
+ */
 async function settledFingerprint(file: string) {
-	let last = fingerprint(file);
-	for (let attempt = 0; attempt < 30; attempt++) {
-		await new Promise((resolve) => setTimeout(resolve, 300));
-		const next = fingerprint(file);
-		if (JSON.stringify(next) === JSON.stringify(last)) return next;
-		last = next;
+	const QUIET_MS = 6_000;
+	let last = JSON.stringify(fingerprint(file));
+	let quietSince = Date.now();
+	for (let attempt = 0; attempt < 100; attempt++) {
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const next = JSON.stringify(fingerprint(file));
+		if (next !== last) {
+			last = next;
+			quietSince = Date.now();
+		} else if (Date.now() - quietSince >= QUIET_MS) {
+			return JSON.parse(last) as Record<string, string>;
+		}
 	}
 	throw new Error('the database kept changing without requests');
 }
