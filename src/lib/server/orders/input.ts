@@ -17,46 +17,49 @@ function describe(value: unknown): string {
 }
 
 /** A count of items: a JSON whole number from 1 to the line maximum, with a message for each miss. */
-const quantity = z.unknown().transform((value, ctx) => {
-	const fail = (message: string) => {
-		ctx.addIssue({ code: 'custom', message });
-		return z.NEVER;
-	};
-	if (value === undefined) {
-		return fail(`is missing; say how many, a whole number from 1 to ${MAX_LINE_QUANTITY}`);
-	}
-	if (value instanceof FractionLiteral) {
-		const number = Number(value.text);
-		return Number.isSafeInteger(number)
-			? fail(
-					`must be a whole number without a decimal point (got ${value.text}); send it as ${number}`
-				)
-			: fail(`must be a whole number (got ${value.text})`);
-	}
-	if (typeof value === 'string') {
-		return /^\s*\d+\s*$/.test(value)
-			? fail(
-					`must be a JSON number, not text (got ${describe(value)}); send ${value.trim()} without quotes`
-				)
-			: fail(`must be a whole number such as 2 (got ${describe(value)})`);
-	}
-	if (typeof value !== 'number' || !Number.isFinite(value)) {
-		return fail(`must be a whole number such as 2 (got ${describe(value)})`);
-	}
-	if (!Number.isInteger(value)) return fail(`must be a whole number (got ${value})`);
-	if (value < 1) return fail(`must be at least 1 (got ${value}); leave the line out instead`);
-	if (value > MAX_LINE_QUANTITY) {
-		return fail(
-			`must be at most ${MAX_LINE_QUANTITY} on one line (got ${value}); call the shop for a larger order`
-		);
-	}
-	return value;
-}).meta({
-	// What the checks above accept, for the OpenAPI description.
-	type: 'integer',
-	minimum: 1,
-	maximum: MAX_LINE_QUANTITY
-});
+const quantity = z
+	.unknown()
+	.transform((value, ctx) => {
+		const fail = (message: string) => {
+			ctx.addIssue({ code: 'custom', message });
+			return z.NEVER;
+		};
+		if (value === undefined) {
+			return fail(`is missing; say how many, a whole number from 1 to ${MAX_LINE_QUANTITY}`);
+		}
+		if (value instanceof FractionLiteral) {
+			const number = Number(value.text);
+			return Number.isSafeInteger(number)
+				? fail(
+						`must be a whole number without a decimal point (got ${value.text}); send it as ${number}`
+					)
+				: fail(`must be a whole number (got ${value.text})`);
+		}
+		if (typeof value === 'string') {
+			return /^\s*\d+\s*$/.test(value)
+				? fail(
+						`must be a JSON number, not text (got ${describe(value)}); send ${value.trim()} without quotes`
+					)
+				: fail(`must be a whole number such as 2 (got ${describe(value)})`);
+		}
+		if (typeof value !== 'number' || !Number.isFinite(value)) {
+			return fail(`must be a whole number such as 2 (got ${describe(value)})`);
+		}
+		if (!Number.isInteger(value)) return fail(`must be a whole number (got ${value})`);
+		if (value < 1) return fail(`must be at least 1 (got ${value}); leave the line out instead`);
+		if (value > MAX_LINE_QUANTITY) {
+			return fail(
+				`must be at most ${MAX_LINE_QUANTITY} on one line (got ${value}); call the shop for a larger order`
+			);
+		}
+		return value;
+	})
+	.meta({
+		// What the checks above accept, for the OpenAPI description.
+		type: 'integer',
+		minimum: 1,
+		maximum: MAX_LINE_QUANTITY
+	});
 
 /** Trimmed text with a length limit whose message gives the length that came in. */
 function text(label: string, max: number, { required = false } = {}) {
