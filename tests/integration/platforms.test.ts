@@ -32,9 +32,12 @@ const SQUARE_TOKEN = 'EAAA-test-access-token';
 const SQUARE_URL = 'https://bakery.example/api/webhooks/square';
 
 const PAYLOADS = path.resolve('../shared/data/payloads');
+/** The payloads live beside the project, not in it; without them these tests say so and skip. */
+const HAVE_PAYLOADS = fs.existsSync(PAYLOADS);
+const withPayloads = describe.skipIf(!HAVE_PAYLOADS);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are edited loosely
 const payload = (name: string): any =>
-	JSON.parse(fs.readFileSync(path.join(PAYLOADS, name), 'utf8'));
+	HAVE_PAYLOADS ? JSON.parse(fs.readFileSync(path.join(PAYLOADS, name), 'utf8')) : {};
 type Payload = ReturnType<typeof payload>;
 
 const hmac = (secret: string, text: string) =>
@@ -175,7 +178,7 @@ function shopifyOrder(id: number, pickupAt: number) {
 	return order;
 }
 
-describe('Shopify', () => {
+withPayloads('Shopify', () => {
 	it('turns the order webhook into an order staff screens see, at its time in the shop zone', async () => {
 		const pickupAt = slots[0]!;
 		const answer = await postShopify(shopifyOrder(450789469, pickupAt), 'shopify-delivery-1');
@@ -382,7 +385,7 @@ describe('Shopify', () => {
 	});
 });
 
-describe('Square', () => {
+withPayloads('Square', () => {
 	const orderId = 'eA3vssLHKJrv9H0IdJCM3gNqfdcZY';
 	const events = payload('square_webhook_order_events_examples.json');
 
@@ -514,7 +517,7 @@ describe('Square', () => {
 	});
 });
 
-describe('WooCommerce', () => {
+withPayloads('WooCommerce', () => {
 	function wooOrder(pickupAt: number, edit: (order: Payload) => void = () => {}) {
 		const order = payload('woocommerce_order_v3_example.json');
 		order.line_items[0].sku = 'MUFFIN';
