@@ -418,6 +418,51 @@ describe('orders paid on a shop platform', () => {
 		expect(sold.map((row) => row.grossMinor)).toEqual([coffeeShare, 100 - coffeeShare]);
 	});
 
+	it('records nothing as paid, and tells staff, when the platform took another currency or part', async () => {
+		const dollars = await takeOrder(
+			bakery.deps,
+			{
+				channel: 'shopify',
+				externalId: '5003',
+				customer,
+				fulfillment: { type: 'pickup', at: '2024-06-13T12:00' },
+				lines: [{ sku: 'COFFEE', quantity: 1 }]
+			},
+			{ paidOn: { platform: 'shopify', ref: '5003', amountMinor: 500, currency: 'USD' } }
+		);
+		expect(dollars.order.payment).toMatchObject({
+			state: 'unpaid',
+			paidOn: null,
+			problem:
+				'US$5.00 was paid on Shopify, but this shop sells in GBP: settle it by hand before handing over'
+		});
+		const part = await takeOrder(
+			bakery.deps,
+			{
+				channel: 'square',
+				externalId: 'SQ-PART',
+				customer,
+				fulfillment: { type: 'pickup', at: '2024-06-13T12:00' },
+				lines: [{ sku: 'COFFEE', quantity: 1 }]
+			},
+			{
+				paidOn: {
+					platform: 'square',
+					ref: 'SQ-PART',
+					amountMinor: 100,
+					currency: 'GBP',
+					partial: true
+				}
+			}
+		);
+		expect(part.order.payment.problem).toBe(
+			'£1.00 is paid on Square already: take only the rest at the counter'
+		);
+		expect(
+			bakery.db.select().from(payments).where(eq(payments.orderId, part.order.id)).all()
+		).toEqual([]);
+	});
+
 	it('asks for payment at the counter when the platform was not paid', async () => {
 		const { order } = await shopifyOrder('5002');
 		expect(order.payment).toMatchObject({ state: 'unpaid', paidOn: null });

@@ -128,6 +128,14 @@ withPayloads('Shopify orders', () => {
 		);
 	});
 
+	it('refuses a checkout method it does not know rather than guessing pickup', () => {
+		const { order } = payload('shopify_order_fixture.json');
+		order.note_attributes = [{ name: 'Checkout-Method', value: 'teleport' }];
+		expect(() => mapShopifyOrder(order, context())).toThrow(
+			/Checkout-Method is "teleport"; expected pickup, delivery or shipping/
+		);
+	});
+
 	it('leaves an order still to pay at the counter when Shopify has not been paid', () => {
 		for (const status of ['pending', 'partially_paid', 'voided', undefined]) {
 			const { order } = payload('shopify_order_fixture.json');
@@ -223,7 +231,12 @@ withPayloads('Square orders', () => {
 	it('counts an order paid when its tenders cover it or nothing is left due', () => {
 		const { order } = payload('square_retrieve_order_response_example.json');
 		const tender = (amount: number) => ({ amount_money: { amount, currency: 'USD' } });
-		expect(mapSquareOrder({ ...order, tenders: [tender(500)] }, context()).paid).toBeNull();
+		// Part paid in Square: what was paid, marked as part.
+		expect(mapSquareOrder({ ...order, tenders: [tender(100)] }, context()).paid).toEqual({
+			amountMinor: 100,
+			currency: 'USD',
+			partial: true
+		});
 		expect(
 			mapSquareOrder({ ...order, tenders: [tender(300), tender(250)] }, context()).paid
 		).toEqual({ amountMinor: 550, currency: 'USD' });

@@ -365,7 +365,22 @@ export function listIngredients(db: Executor) {
 }
 
 /** The settings a manager changes from the back office; the rest keep their values. */
+/** Settings with their own endpoint, which checks and merges them. */
+const PLATFORM_SETTINGS = ['platformItemSkus', 'shopifyAttributes'];
+
 export function saveSettings(deps: Deps, body: unknown): ShopSettings {
+	const elsewhere = PLATFORM_SETTINGS.filter(
+		(key) => body !== null && typeof body === 'object' && key in body
+	);
+	if (elsewhere.length > 0) {
+		throw invalid(
+			elsewhere.map((field) => ({
+				field,
+				message:
+					'is set with PUT /api/admin/platforms (or on /admin/platforms), which checks the SKUs and keeps the other mappings'
+			}))
+		);
+	}
 	const parsed = parseInput(shopSettingsSchema.partial().strict(), body);
 	// Only what was sent: a partial schema still fills in defaults for the fields left out.
 	const sent = Object.keys(body as object);

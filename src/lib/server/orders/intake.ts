@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { eq, inArray, sql } from 'drizzle-orm';
 
-import type { OrderView } from '../../domain/order';
+import { formatMoney, type OrderView } from '../../domain/order';
 import { wallClock } from '../../domain/shop-time';
 import type { LateReason } from '../../planner/types';
 import type { Executor } from '../db/client';
@@ -138,12 +138,24 @@ function nextOrderNumber(tx: Executor, businessDate: string): string {
  * written in one transaction; the same idempotency key or external id again returns the order
  * already taken and writes nothing.
  */
+const PLATFORM_NAMES: Record<string, string> = {
+	shopify: 'Shopify',
+	square: 'Square',
+	woocommerce: 'WooCommerce'
+};
+
 export interface PlaceOptions {
 	idempotencyKey?: string | null;
 	/** A card authorisation already made for this order, recorded with it. */
 	held?: { providerRef: string; amountMinor: number };
 	/** Paid on the shop platform the order came from, recorded with it so nothing is taken again. */
-	paidOn?: { platform: string; ref: string; amountMinor: number; currency: string | null };
+	paidOn?: {
+		platform: string;
+		ref: string;
+		amountMinor: number;
+		currency: string | null;
+		partial?: boolean;
+	};
 }
 
 export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}): PlaceResult {
@@ -255,7 +267,21 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 					})
 					.run();
 			}
-			if (options.paidOn) {
+			const ours = lines[0]!.product.currency;
+			const paidOn = options.paidOn;
+			const platformPaid = paidOn ? formatMoney(paidOn.amountMinor, paidOn.currency ?? ours) : '';
+			const where = paidOn ? (PLATFORM_NAMES[paidOn.platform] ?? paidOn.platform) : '';
+			// Money the counter cannot simply take as settled is shown to staff, not recorded.
+			const unsettled = !paidOn
+				? null
+				: paidOn.currency !== null && paidOn.currency !== ours
+					? `${platformPaid} was paid on ${where}, but this shop sells in ${ours}: settle it by hand before handing over`
+					: paidOn.partial
+						? `${platformPaid} is paid on ${where} already: take only the rest at the counter`
+						: null;
+			if (unsettled) {
+				tx.update(orders).set({ paymentProblem: unsettled }).where(eq(orders.id, orderId)).run();
+			} else if (options.paidOn) {
 				tx.insert(payments)
 					.values({
 						orderId,

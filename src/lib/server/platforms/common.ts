@@ -41,6 +41,8 @@ export interface PlatformOrder {
 
 export interface PaidOnPlatform {
 	amountMinor: number;
+	/** Only part of the order was paid there (a Square tender short of the total). */
+	partial?: boolean;
 	/** ISO 4217, as the platform sent it; null when it sent none (the shop's is used). */
 	currency: string | null;
 }

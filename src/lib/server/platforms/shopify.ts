@@ -174,6 +174,12 @@ function shopifyFulfillment(
 	const names = context.shopifyAttributes;
 	const method = attributes.get(names.method)?.trim().toLowerCase();
 	const delivery = method === 'delivery' || method === 'shipping';
+	// Zapiet writes pickup, delivery or shipping; anything else is not guessed at.
+	if (method !== undefined && method !== '' && !delivery && method !== 'pickup') {
+		throw new MappingError(
+			`note_attributes: ${names.method} is ${JSON.stringify(attributes.get(names.method))}; expected pickup, delivery or shipping (or set the attribute names on /admin/platforms)`
+		);
+	}
 	const dateName = delivery ? names.deliveryDate : names.pickupDate;
 	const timeName = delivery ? names.deliveryTime : names.pickupTime;
 

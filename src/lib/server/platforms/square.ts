@@ -224,6 +224,8 @@ function squarePaid(order: z.infer<typeof squareOrderSchema>): PaidOnPlatform | 
 		0
 	);
 	const due = order.net_amount_due_money?.amount;
-	if (tendered < total && due !== 0) return null;
-	return { amountMinor: total, currency: order.total_money?.currency ?? null };
+	const currency = order.total_money?.currency ?? null;
+	if (tendered >= total || due === 0) return { amountMinor: total, currency };
+	// Some paid in Square, the rest at the counter: staff are told what was paid already.
+	return tendered > 0 ? { amountMinor: tendered, currency, partial: true } : null;
 }
