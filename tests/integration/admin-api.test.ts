@@ -151,6 +151,17 @@ describe('the admin API over HTTP', () => {
 		screen.close();
 	});
 
+	it('leaves the platform mappings to their own endpoint, which checks and merges them', async () => {
+		const answer = await fetch(`${server.url}/api/admin/settings`, {
+			method: 'PATCH',
+			headers: { ...server.headers, 'content-type': 'application/json' },
+			body: JSON.stringify({ platformItemSkus: { 'shopify:1': 'NOPE' } })
+		});
+		const body = await answer.json();
+		expect([answer.status, body.error.problems[0].field]).toEqual([400, 'platformItemSkus']);
+		expect(body.error.problems[0].message).toContain('PUT /api/admin/platforms');
+	});
+
 	it('answers a bad field with its name and the fix', async () => {
 		const answer = await postJson(
 			`${server.url}/api/admin/products`,

@@ -162,6 +162,8 @@ const shopClock = (instant: number, pattern: string) => formatShopTime(instant, 
 function shopifyOrder(id: number, pickupAt: number) {
 	const { order } = payload('shopify_order_fixture.json');
 	order.id = id;
+	// A shop in London sells in pounds (the example is in dollars).
+	order.currency = 'GBP';
 	order.note = 'Please box the croissants separately';
 	order.note_attributes = [
 		{ name: 'Checkout-Method', value: 'pickup' },
@@ -283,6 +285,29 @@ withPayloads('Shopify', () => {
 		}, 15_000);
 		expect(row!.last_error).toMatch(/^Shopify order: line_items\.0\.quantity /);
 		expect(ordersFor('shopify', '450789480')).toEqual([]);
+
+		// It can never be taken as it is: the manager calls the customer and marks it settled.
+		const platformAlerts = async () =>
+			(
+				(await (await fetch(`${server.url}/api/alerts`, { headers: server.headers })).json()) as {
+					alerts: { kind: string; message: string }[];
+				}
+			).alerts.filter((alert) => alert.message.includes('450789480'));
+		expect(await platformAlerts()).toHaveLength(1);
+		const [listed] = query<{ id: number }>(
+			"SELECT id FROM platform_inbox WHERE platform_order_id = '450789480'"
+		);
+		const settle = () =>
+			postJson(`${server.url}/api/admin/platforms/inbox/${listed!.id}/settle`, {}, server.headers);
+		expect((await settle()).status).toBe(200);
+		expect(await platformAlerts()).toEqual([]);
+		expect(inboxFor('shopify', '450789480')).toMatchObject([
+			{
+				state: 'ignored',
+				last_error: expect.stringMatching(/^settled by Test Manager: Shopify order/)
+			}
+		]);
+		expect((await settle()).status).toBe(404);
 		// Without an order id there is nothing to keep it under: that alone is a 400.
 		const { id: _id, ...nameless } = order;
 		const refused = await postShopify(nameless, 'shopify-delivery-nameless');
@@ -520,6 +545,7 @@ withPayloads('Square', () => {
 withPayloads('WooCommerce', () => {
 	function wooOrder(pickupAt: number, edit: (order: Payload) => void = () => {}) {
 		const order = payload('woocommerce_order_v3_example.json');
+		order.currency = 'GBP';
 		order.line_items[0].sku = 'MUFFIN';
 		order.line_items[1].sku = 'SCONE';
 		order.shipping_lines = [

@@ -291,3 +291,48 @@ export function retryDelivery(db: Db, id: number, now: number): boolean {
 		.get();
 	return row !== undefined;
 }
+
+/**
+ * Marks a problem row as settled by a person: a failed delivery (with every other failed one of
+ * the same platform order, so no older one raises the alert again) becomes ignored, and a
+ * change that was not followed keeps its note under "settled". Answers false when the row has
+ * no such problem.
+ */
+export function settleDelivery(db: Db, id: number, by: string, now: number): boolean {
+	return db.transaction(
+		(tx) => {
+			const row = tx.select().from(platformInbox).where(eq(platformInbox.id, id)).get();
+			if (!row) return false;
+			const settled = (text: string | null) => `settled by ${by}: ${text ?? 'refused'}`;
+			if (row.state === 'failed') {
+				const same =
+					row.platformOrderId === null
+						? eq(platformInbox.id, id)
+						: and(
+								eq(platformInbox.platform, row.platform),
+								eq(platformInbox.platformOrderId, row.platformOrderId)
+							);
+				for (const failed of tx
+					.select()
+					.from(platformInbox)
+					.where(and(same, eq(platformInbox.state, 'failed')))
+					.all()) {
+					tx.update(platformInbox)
+						.set({ state: 'ignored', lastError: settled(failed.lastError), processedAt: now })
+						.where(eq(platformInbox.id, failed.id))
+						.run();
+				}
+				return true;
+			}
+			if (row.state === 'done' && row.lastError?.startsWith('not applied')) {
+				tx.update(platformInbox)
+					.set({ lastError: settled(row.lastError) })
+					.where(eq(platformInbox.id, id))
+					.run();
+				return true;
+			}
+			return false;
+		},
+		{ behavior: 'immediate' }
+	);
+}
