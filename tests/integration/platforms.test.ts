@@ -235,6 +235,36 @@ withPayloads('Shopify', () => {
 		]);
 	});
 
+	it('cancels ours with orders/cancelled, and a refund there is a refund here', async () => {
+		const paid = shopifyOrder(450789490, slots[4]!);
+		paid.financial_status = 'paid';
+		expect((await postShopify(paid, 'shopify-delivery-refund-1')).status).toBe(200);
+		const { order } = await screenEvent('order.created', 'shopify', '450789490');
+		expect(order.payment).toMatchObject({ state: 'paid', paidOn: 'Shopify' });
+
+		const cancelled = { ...paid, financial_status: 'refunded', cancel_reason: 'customer' };
+		cancelled.cancelled_at = '2008-01-10T12:30:00-05:00';
+		cancelled.updated_at = '2008-01-10T12:30:00-05:00';
+		for (const delivery of ['shopify-delivery-refund-2', 'shopify-delivery-refund-3']) {
+			expect((await postShopify(cancelled, delivery, 'orders/cancelled')).status).toBe(200);
+		}
+		const { order: gone } = await screenEvent('order.cancelled', 'shopify', '450789490');
+		expect(gone.status).toBe('cancelled');
+		await waitFor(() => {
+			const rows = inboxFor('shopify', '450789490');
+			return rows.length === 3 && rows.every((row) => row.state !== 'pending') ? rows : undefined;
+		}, 15_000);
+		// Refunded once, however often Shopify says so.
+		const rows = query<{ state: string; amount_minor: number; provider: string }>(
+			'SELECT state, amount_minor, provider FROM payments WHERE order_id = ? ORDER BY id',
+			order.id
+		);
+		expect(rows).toEqual([
+			{ state: 'recorded', amount_minor: 40994, provider: 'shopify' },
+			{ state: 'refunded', amount_minor: -40994, provider: 'shopify' }
+		]);
+	});
+
 	it('refuses a wrong or missing signature and stores nothing', async () => {
 		const body = JSON.stringify(shopifyOrder(777000111, slots[1]!));
 		const wrong = await post('shopify', body, {

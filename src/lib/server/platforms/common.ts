@@ -37,6 +37,8 @@ export interface PlatformOrder {
 	 * a payment on that platform. Null when the customer pays when they collect.
 	 */
 	paid: PaidOnPlatform | null;
+	/** The platform gave the money back (or let the hold go) with the cancellation. */
+	refunded?: boolean;
 }
 
 export interface PaidOnPlatform {

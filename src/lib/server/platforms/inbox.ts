@@ -1,7 +1,14 @@
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client';
-import { orders, platformInbox, products, type InboxPlatform, type InboxState } from '../db/schema';
+import {
+	orders,
+	payments,
+	platformInbox,
+	products,
+	type InboxPlatform,
+	type InboxState
+} from '../db/schema';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { cancelOrder } from '../orders/cancel';
@@ -172,6 +179,7 @@ async function apply(deps: InboxDeps, row: InboxRow): Promise<Outcome> {
 		}
 		const actor = row.platform;
 		const result = cancelOrder(deps, ours.id, { reason: order.cancelReason }, actor);
+		if (order.refunded) recordPlatformRefund(deps, ours.id, row.platform);
 		return { state: 'done', orderId: result.order.id, version };
 	}
 	if (order.state === 'waiting') {
@@ -332,6 +340,50 @@ export function settleDelivery(db: Db, id: number, by: string, now: number): boo
 				return true;
 			}
 			return false;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
+/**
+ * The platform gave back what it took for an order it cancelled: a refund row against its
+ * payment, so the order no longer reads as paid. Once only, however often the platform says so.
+ */
+function recordPlatformRefund(deps: Deps, orderId: number, platform: InboxPlatform): void {
+	deps.db.transaction(
+		(tx) => {
+			const taken = tx
+				.select()
+				.from(payments)
+				.where(
+					and(
+						eq(payments.orderId, orderId),
+						eq(payments.provider, platform),
+						eq(payments.state, 'recorded')
+					)
+				)
+				.get();
+			if (!taken) return;
+			const already = tx
+				.select({ id: payments.id })
+				.from(payments)
+				.where(and(eq(payments.refundOf, taken.id), eq(payments.state, 'refunded')))
+				.get();
+			if (already) return;
+			tx.insert(payments)
+				.values({
+					orderId,
+					method: taken.method,
+					state: 'refunded',
+					amountMinor: -taken.amountMinor,
+					currency: taken.currency,
+					provider: platform,
+					providerRef: taken.providerRef,
+					refundOf: taken.id,
+					reason: `refunded on ${platform} with the cancellation`,
+					at: deps.now()
+				})
+				.run();
 		},
 		{ behavior: 'immediate' }
 	);

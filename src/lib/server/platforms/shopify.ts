@@ -145,6 +145,7 @@ export function mapShopifyOrder(json: unknown, context: MappingContext): Platfor
 		externalId: body.externalId,
 		version: instantOf(order.updated_at),
 		state: order.cancelled_at ? 'cancelled' : 'open',
+		refunded: ['refunded', 'voided'].includes(order.financial_status ?? ''),
 		cancelReason: order.cancelled_at
 			? `cancelled on Shopify${order.cancel_reason ? ` (${order.cancel_reason})` : ''}`
 			: '',

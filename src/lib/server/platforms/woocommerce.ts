@@ -158,6 +158,7 @@ export function mapWooOrder(json: unknown, context: MappingContext): PlatformOrd
 				? 'waiting'
 				: 'open',
 		cancelReason: `${order.status} on WooCommerce`,
+		refunded: order.status === 'refunded',
 		body,
 		paid:
 			total !== null && order.date_paid_gmt
