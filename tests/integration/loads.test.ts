@@ -51,6 +51,30 @@ function orderFocaccia(quantity: number) {
 }
 
 describe('oven station commands', () => {
+	it('refuses to start a load so early that its bread would be stale at pickup', () => {
+		// Focaccia keeps a day; this order is collected on Saturday.
+		const order = placeOrder(bakery.deps, {
+			customer: { name: 'Ana Ruiz' },
+			fulfillment: { type: 'pickup', at: '2024-06-15T12:00' },
+			lines: [{ sku: 'FOCACCIA', quantity: 10 }]
+		}).order;
+		const [load] = planView(bakery.db, ZONE).loads;
+		expect(Date.parse(load!.startAt)).toBeGreaterThan(Date.parse('2024-06-14T04:00:00Z'));
+		const early = refusal(() =>
+			startLoad(bakery.deps, load!.id, { expectedVersion: load!.version })
+		);
+		expect(early.status).toBe(409);
+		expect(early.message).toMatch(
+			new RegExp(
+				`^load ${load!.id} is planned for Sat \\d\\d:\\d\\d: started now, its Focaccia \\(keeps 24 h\\) would be stale by order ${order.number}'s time, Sat 12:00; start it nearer the time$`
+			)
+		);
+		// At its planned time it starts.
+		bakery.setNow(Date.parse(load!.startAt));
+		startLoad(bakery.deps, load!.id, { expectedVersion: load!.version });
+		expect(planView(bakery.db, ZONE).loads[0]!.status).toBe('baking');
+	});
+
 	it('starts a load: fixed in the plan, ingredients consumed, its orders in production', () => {
 		const order = orderFocaccia(10);
 		const [load] = planView(bakery.db, ZONE).loads;

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
+import { formatShopTime } from '../../domain/shop-time';
 import type { LiveEvent } from '../../realtime/contract';
 import type { Executor } from '../db/client';
 import {
@@ -10,6 +11,7 @@ import {
 	orders,
 	orderStatusHistory,
 	ovenLoads,
+	products,
 	productStock,
 	recipeItems,
 	stockMovements,
@@ -168,6 +170,7 @@ export function startLoad(deps: Deps, id: number, body: unknown): void {
 				load
 			);
 		}
+		refuseStale(tx, load, id, now, deps.config.shopTimeZone);
 		tx.update(ovenLoads)
 			.set({
 				status: 'baking',
@@ -208,6 +211,39 @@ export function startLoad(deps: Deps, id: number, body: unknown): void {
 		}
 		return waiting.map((order) => order.id);
 	});
+}
+
+/**
+ * Refuses to start a load so early that what it bakes would be past its shelf life when an
+ * order it feeds is collected (a load planned for tomorrow, started today). Earlier than
+ * planned is fine as long as the bread keeps.
+ */
+function refuseStale(tx: Executor, load: LoadRow, id: number, now: number, zone: string): void {
+	const doneAt = now + (load.endAt - load.startAt);
+	for (const tray of traysOf(tx, id)) {
+		const product = tx.select().from(products).where(eq(products.id, tray.productId)).get();
+		if (!product || tray.feeds.length === 0) continue;
+		const keepsUntil = doneAt + product.shelfLifeHours * 3_600_000;
+		const fed = tx
+			.select({ number: orders.number, at: orders.fulfillmentAt })
+			.from(orders)
+			.where(
+				inArray(
+					orders.id,
+					tray.feeds.map((feed) => feed.orderId)
+				)
+			)
+			.all()
+			.filter((order) => order.at > keepsUntil);
+		const latest = fed.sort((a, b) => b.at - a.at)[0];
+		if (latest) {
+			const when = (instant: number) => formatShopTime(instant, zone, 'EEE HH:mm');
+			throw conflict(
+				`load ${id} is planned for ${when(load.startAt)}: started now, its ${product.name} (keeps ${product.shelfLifeHours} h) would be stale by order ${latest.number}'s time, ${when(latest.at)}; start it nearer the time`,
+				load
+			);
+		}
+	}
 }
 
 /** Moves finished goods onto the shelf and holds them for the lines the load fed. */
