@@ -20,6 +20,7 @@ import { listProducts } from '../../src/lib/server/catalogue/products';
 import { AppError } from '../../src/lib/server/errors';
 import { placeOrder } from '../../src/lib/server/orders/intake';
 import { findOrder } from '../../src/lib/server/orders/queries';
+import { offeredSlots } from '../../src/lib/server/orders/slots';
 import { settings } from '../../src/lib/server/db/schema';
 import { testBakery, type TestBakery } from '../helpers/deps';
 
@@ -522,6 +523,19 @@ describe('products and the menu', () => {
 			}
 		]);
 		expect(order('2024-06-15T15:00')).toMatchObject({ created: true });
+
+		// The order page still lists it, for another day, and offers no time today for it.
+		expect(listProducts(bakery.db, TODAY).find((p) => p.sku === 'BREAD')).toMatchObject({
+			available: false,
+			offToday: true
+		});
+		const days = offeredSlots(bakery.deps, { days: 2, lines: [{ sku: 'BREAD', quantity: 1 }] });
+		expect(days.map((day) => [day.date, day.slots.length > 0])).toEqual([
+			[TODAY, false],
+			['2024-06-15', true]
+		]);
+		const coffee = offeredSlots(bakery.deps, { days: 1, lines: [{ sku: 'COFFEE', quantity: 1 }] });
+		expect(coffee[0]!.slots.length).toBeGreaterThan(0);
 	});
 });
 

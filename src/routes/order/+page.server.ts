@@ -14,7 +14,7 @@ export const load: PageServerLoad = () => {
 		currency: shop.currency,
 		leadMinutes: shop.leadMinutes,
 		products: listProducts(rt.db, wallClock(rt.now(), rt.config.shopTimeZone).date).filter(
-			(product) => product.available
+			(product) => product.available || product.offToday
 		),
 		days: offeredSlots(rt, { days: 7 }).filter((day) => day.slots.length > 0)
 	};

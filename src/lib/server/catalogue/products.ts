@@ -13,6 +13,8 @@ export interface ProductView {
 	baked: boolean;
 	/** On sale on the shop day asked about: not switched off, and not off for that day. */
 	available: boolean;
+	/** On sale, but taken off for `shopDate` only: it can be ordered for another day. */
+	offToday: boolean;
 }
 
 /** Whether a product is on sale on a shop day (YYYY-MM-DD). */
@@ -42,6 +44,7 @@ export function listProducts(db: Executor, shopDate: string): ProductView[] {
 		.all()
 		.map(({ unavailableOn, ...product }) => ({
 			...product,
-			available: onSaleOn({ available: product.available, unavailableOn }, shopDate)
+			available: onSaleOn({ available: product.available, unavailableOn }, shopDate),
+			offToday: product.available && unavailableOn === shopDate
 		}));
 }

@@ -54,12 +54,28 @@ export function offeredSlots(deps: Deps, query: SlotQuery): SlotDay[] {
 	}
 	const cap = { slotMinutes: settings.slotMinutes, capacity: settings.slotCapacity, zone };
 	const workable = query.lines?.length ? basketCheck(deps, query.lines, now, zone) : () => true;
+	// A basket item taken off for a day is not offered on that day.
+	const offOn = new Set(
+		query.lines?.length
+			? deps.db
+					.select({ day: products.unavailableOn })
+					.from(products)
+					.where(
+						inArray(
+							products.sku,
+							query.lines.map((line) => line.sku)
+						)
+					)
+					.all()
+					.flatMap((row) => (row.day ? [row.day] : []))
+			: []
+	);
 
 	const days: SlotDay[] = [];
 	for (let offset = 0; offset < query.days; offset++) {
 		const date = addShopDays(first, offset);
 		if (date > last) break;
-		const all = pickupSlots(date, settings.slotMinutes, rules);
+		const all = offOn.has(date) ? [] : pickupSlots(date, settings.slotMinutes, rules);
 		const from = earliestPromise(all, workable);
 		const slots =
 			from === null ? [] : all.filter((at) => at >= from && !isSlotFull(deps.db, at, cap));
