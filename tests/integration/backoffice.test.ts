@@ -223,7 +223,10 @@ describe('CSV import', () => {
 		const error = refusal(() => importCsv(bakery.deps, 'products', csv, { apply: false }));
 
 		expect(error.details.problems).toEqual([
-			{ field: 'line 2', message: 'price_minor: 1,5 uses a decimal comma; write 1.5' },
+			{
+				field: 'line 2',
+				message: 'price_minor: 1,5 uses a decimal comma; write 150 (whole pence, for 1.5)'
+			},
 			{ field: 'line 2', message: 'baked: "maybe" is not yes or no; write true or false' },
 			{ field: 'line 3', message: 'sku: BAP is already on line 2; keep one row per product' },
 			{ field: 'line 3', message: 'tax_rate_bp: cannot be negative' },

@@ -162,8 +162,14 @@ class Cells {
 		const text = this.text(column);
 		if (text === undefined)
 			return options.required ? this.refuse(column, 'is empty; give a number') : undefined;
-		if (/^-?\d+,\d+$/.test(text))
-			return this.refuse(column, `${text} uses a decimal comma; write ${text.replace(',', '.')}`);
+		if (/^-?\d+,\d+$/.test(text)) {
+			const decimal = text.replace(',', '.');
+			// A price in minor units is whole pence: 2,50 is 250, not 2.50.
+			const fix = column.endsWith('_minor')
+				? `${Math.round(Number(decimal) * 100)} (whole pence, for ${decimal})`
+				: decimal;
+			return this.refuse(column, `${text} uses a decimal comma; write ${fix}`);
+		}
 		const value = Number(text);
 		if (!Number.isFinite(value))
 			return this.refuse(column, `${JSON.stringify(text)} is not a number`);
