@@ -415,7 +415,10 @@ withPayloads('Shopify', () => {
 		expect([
 			wrong.status,
 			wrong.body.error.problems.map((p: { field: string }) => p.field)
-		]).toEqual([400, ['platformItemSkus.ABC']]);
+		]).toEqual([400, ['platformItemSkus.square:NEW', 'platformItemSkus.ABC']]);
+		expect(wrong.body.error.problems[1].message).toMatch(
+			/^"ABC" is not an item; name it as shopify:<variant_id>/
+		);
 		const unknownSku = await put({ platformItemSkus: { 'square:NEW': 'NOPE' } });
 		expect([unknownSku.status, unknownSku.body.error.problems[0].field]).toEqual([
 			400,

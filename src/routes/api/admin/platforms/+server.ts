@@ -29,18 +29,23 @@ const attributeNames = z.strictObject({
 });
 
 /** `shopify:<variant_id>`, `square:<catalog_object_id>` or `woocommerce:<product_id>`. */
-const itemKey = z
-	.string()
-	.regex(
-		/^(shopify|square|woocommerce):[^\s:]{1,100}$/,
-		'name the item as shopify:<variant_id>, square:<catalog_object_id> or woocommerce:<product_id>'
-	);
+const ITEM_KEY = /^(shopify|square|woocommerce):[^\s:]{1,100}$/;
 
 const settingsInput = z.strictObject(
 	{
 		shopifyAttributes: attributeNames.optional(),
 		// A SKU maps the item; null takes its mapping away. Items not named keep theirs.
-		platformItemSkus: z.record(itemKey, z.string().trim().min(1).max(64).nullable()).optional()
+		platformItemSkus: z
+			.record(
+				z.string(),
+				z
+					.string({ error: 'give one of our SKUs, or null to take the mapping away' })
+					.trim()
+					.min(1, 'give one of our SKUs, or null to take the mapping away')
+					.max(64, 'a SKU has at most 64 characters')
+					.nullable()
+			)
+			.optional()
 	},
 	{ error: 'must be an object with shopifyAttributes and/or platformItemSkus' }
 );
@@ -86,17 +91,20 @@ export const PUT = endpoint(async ({ request }) => {
 					.all()
 					.map((row) => row.sku)
 			);
-			const unknown = Object.entries(platformItemSkus ?? {}).filter(
-				([, sku]) => sku !== null && !known.has(sku)
-			);
-			if (unknown.length > 0) {
-				throw invalid(
-					unknown.map(([key, sku]) => ({
-						field: `platformItemSkus.${key}`,
-						message: `${sku} is not one of our products' SKUs; use one from /admin/products`
-					}))
-				);
-			}
+			// Every bad key and every SKU we do not sell, in one answer.
+			const problems = Object.entries(platformItemSkus ?? {}).flatMap(([key, sku]) => {
+				const field = `platformItemSkus.${key}`;
+				if (!ITEM_KEY.test(key)) {
+					const message = `${JSON.stringify(key)} is not an item; name it as shopify:<variant_id>, square:<catalog_object_id> or woocommerce:<product_id>`;
+					return [{ field, message }];
+				}
+				if (sku !== null && !known.has(sku)) {
+					const message = `${sku} is not one of our products' SKUs; use one from /admin/products`;
+					return [{ field, message }];
+				}
+				return [];
+			});
+			if (problems.length > 0) throw invalid(problems);
 			const skus = { ...saved.platformItemSkus };
 			for (const [key, sku] of Object.entries(platformItemSkus ?? {})) {
 				if (sku === null) delete skus[key];
