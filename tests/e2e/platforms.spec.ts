@@ -233,7 +233,9 @@ test('a manager puts right a Shopify order with an item not on the menu, from th
 	// The alert reaches every staff screen (they ask every 20 s).
 	await expect(office.getByTestId('alerts')).toBeVisible({ timeout: 30_000 });
 	await office.getByTestId('alerts').click();
-	await expect(office.getByText(/Shopify order 820982911946154 was not taken/)).toBeVisible({
+	await expect(
+		office.getByText(/Shopify order #1001 \(id 820982911946154\) was not taken/)
+	).toBeVisible({
 		timeout: 30_000
 	});
 

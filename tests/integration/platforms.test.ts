@@ -367,7 +367,9 @@ withPayloads('Shopify', () => {
 			{
 				kind: 'platform',
 				severity: 'danger',
-				message: expect.stringMatching(/^Shopify order 450789471 was not taken: .*Wedding cake/)
+				message: expect.stringMatching(
+					/^Shopify order #1001 \(id 450789471\) was not taken: .*Wedding cake/
+				)
 			}
 		]);
 

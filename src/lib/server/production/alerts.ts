@@ -197,10 +197,14 @@ function platformProblems(db: Executor, now: number): StaffAlert[] {
 	for (const [key, row] of latest) {
 		const platform = PLATFORM_NAMES[row.platform];
 		if (row.state === 'failed' && !taken.has(key)) {
+			const name = platformOrderName(db, row.id);
+			const which = [name, row.platformOrderId && `(id ${row.platformOrderId})`]
+				.filter(Boolean)
+				.join(' ');
 			alerts.push({
 				kind: 'platform',
 				severity: 'danger',
-				message: `${platform} order ${row.platformOrderId ?? ''} was not taken: ${row.lastError ?? 'refused'}. Fix it in the back office (Platforms) and retry, or call the customer`
+				message: `${platform} order ${which} was not taken: ${row.lastError ?? 'refused'}. Fix it in the back office (Platforms) and retry, or call the customer`
 			});
 		} else if (
 			row.state === 'done' &&
@@ -215,6 +219,26 @@ function platformProblems(db: Executor, now: number): StaffAlert[] {
 		}
 	}
 	return alerts;
+}
+
+/**
+ * The order's name as the shop sees it on the platform (Shopify's "#1001", WooCommerce's number),
+ * read from the stored delivery; null when it has none (Square's events carry only ids).
+ */
+function platformOrderName(db: Executor, inboxId: number): string | null {
+	const row = db
+		.select({ rawBody: platformInbox.rawBody })
+		.from(platformInbox)
+		.where(eq(platformInbox.id, inboxId))
+		.get();
+	try {
+		const body = JSON.parse(row?.rawBody ?? 'null') as Record<string, unknown> | null;
+		const order = (body?.order ?? body) as Record<string, unknown> | null;
+		const name = order?.name ?? (order?.number === undefined ? undefined : `#${order.number}`);
+		return typeof name === 'string' && name.length <= 40 ? name : null;
+	} catch {
+		return null;
+	}
 }
 
 /**

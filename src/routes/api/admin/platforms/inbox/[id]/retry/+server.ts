@@ -1,6 +1,8 @@
 import { json } from '@sveltejs/kit';
+import { eq } from 'drizzle-orm';
 
-import { invalid, notFound } from '$lib/server/errors';
+import { platformInbox } from '$lib/server/db/schema';
+import { conflict, invalid, notFound } from '$lib/server/errors';
 import { endpoint, methodNotAllowed } from '$lib/server/http';
 import { retryDelivery } from '$lib/server/platforms/inbox';
 import { runtime } from '$lib/server/runtime';
@@ -14,7 +16,17 @@ export const POST = endpoint(({ params }) => {
 		]);
 	}
 	const id = Number(params.id);
-	if (!retryDelivery(rt.db, id, rt.now())) throw notFound(`failed platform delivery ${id}`);
+	if (!retryDelivery(rt.db, id, rt.now())) {
+		const row = rt.db
+			.select({ state: platformInbox.state })
+			.from(platformInbox)
+			.where(eq(platformInbox.id, id))
+			.get();
+		if (!row) throw notFound(`platform delivery ${id}`);
+		throw conflict(
+			`platform delivery ${id} is ${row.state}, not failed; only a failed one is tried again`
+		);
+	}
 	rt.background.kickInbox();
 	return json({ retrying: true });
 });
