@@ -47,6 +47,7 @@ withPayloads('Shopify orders', () => {
 			cancelReason: '',
 			// Authorised on Shopify, which captures it: nothing to take at the counter.
 			paid: { amountMinor: 40994, currency: 'USD' },
+			refunded: false,
 			body: {
 				channel: 'shopify',
 				externalId: '450789469',
@@ -146,6 +147,18 @@ withPayloads('Shopify orders', () => {
 		order.financial_status = 'paid';
 		order.total_price = '12.30';
 		expect(mapShopifyOrder(order, context()).paid).toEqual({ amountMinor: 1230, currency: 'USD' });
+	});
+
+	it('says when a cancellation gave the money back', () => {
+		for (const [status, refunded] of [
+			['refunded', true],
+			['voided', true],
+			['paid', false]
+		] as const) {
+			const { order } = payload('shopify_order_fixture.json');
+			Object.assign(order, { financial_status: status, cancelled_at: '2008-01-10T12:00:00-05:00' });
+			expect([status, mapShopifyOrder(order, context()).refunded]).toEqual([status, refunded]);
+		}
 	});
 
 	it('marks a cancelled order', () => {
@@ -297,6 +310,7 @@ withPayloads('WooCommerce orders', () => {
 			state: 'open',
 			cancelReason: 'processing on WooCommerce',
 			paid: { amountMinor: 2935, currency: 'USD' },
+			refunded: false,
 			body: {
 				channel: 'woocommerce',
 				externalId: '727',
