@@ -212,6 +212,30 @@ describe('CSV import', () => {
 		]);
 	});
 
+	it('names a row with too few or too many cells beside the other problems, and reads the rest', () => {
+		const csv = [
+			'sku,name,category,price_minor,baked,shelf_life_hours',
+			'BAP,Bap,bread,150',
+			'ROLL,Roll,bread,abc,false,24',
+			'BUN,Bun,pastry,180,false,24,extra'
+		].join('\n');
+		const error = refusal(() => importCsv(bakery.deps, 'products', csv, { apply: false }));
+		expect(error.details.problems).toEqual([
+			{
+				field: 'line 2',
+				message:
+					'row: has 4 cells and the header 6; give every column, leaving a cell empty to keep its value'
+			},
+			{ field: 'line 3', message: 'price_minor: "abc" is not a number' },
+			{
+				field: 'line 4',
+				message:
+					'row: has 7 cells and the header 6; give every column, leaving a cell empty to keep its value'
+			}
+		]);
+		expect(catalogue().some((product) => ['BAP', 'ROLL', 'BUN'].includes(product.sku))).toBe(false);
+	});
+
 	it('names every bad cell of a products file in one dry run', () => {
 		const csv = [
 			'sku,name,category,price_minor,tax_rate_bp,baked,shelf_life_hours',

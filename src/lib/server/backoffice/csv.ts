@@ -86,16 +86,24 @@ class RowsRefused extends Error {
 	}
 }
 
-function readCsv(text: string, kind: CsvKind): { columns: string[]; lines: Line[] } {
-	let records: { record: Row; info: { lines: number } }[];
+/**
+ * The header and the rows. A row with more or fewer cells than the header is not read (its cells
+ * would land in the wrong columns) but named with its line, beside every other problem.
+ */
+function readCsv(
+	text: string,
+	kind: CsvKind
+): { columns: string[]; lines: Line[]; ragged: RowProblem[] } {
+	let records: { record: string[]; info: { lines: number } }[];
 	try {
+		// With `info`, each record comes with where it was read; csv-parse's types do not say so.
 		records = parse(text, {
-			columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
 			bom: true,
 			trim: true,
 			skip_empty_lines: true,
+			relax_column_count: true,
 			info: true
-		});
+		}) as unknown as typeof records;
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
 		throw invalid([
@@ -105,13 +113,29 @@ function readCsv(text: string, kind: CsvKind): { columns: string[]; lines: Line[
 			}
 		]);
 	}
-	if (records.length === 0) {
+	if (records.length < 2) {
 		throw invalid([
 			{ field: 'csv', message: `has no rows; send a header and at least one ${kind} row` }
 		]);
 	}
-	const columns = Object.keys(records[0]!.record);
-	return { columns, lines: records.map(({ record, info }) => ({ line: info.lines, row: record })) };
+	const columns = records[0]!.record.map((name) => name.trim().toLowerCase());
+	const lines: Line[] = [];
+	const ragged: RowProblem[] = [];
+	for (const { record, info } of records.slice(1)) {
+		if (record.length !== columns.length) {
+			ragged.push({
+				line: info.lines,
+				field: 'row',
+				message: `has ${record.length} cells and the header ${columns.length}; give every column, leaving a cell empty to keep its value${columns.length === 1 && /;/.test(record[0] ?? '') ? ' (separate cells with commas, not semicolons)' : ''}`
+			});
+			continue;
+		}
+		lines.push({
+			line: info.lines,
+			row: Object.fromEntries(columns.map((column, index) => [column, record[index] ?? '']))
+		});
+	}
+	return { columns, lines, ragged };
 }
 
 function requireColumns(columns: string[], wanted: readonly string[], required: readonly string[]) {
@@ -560,7 +584,7 @@ export function importCsv(
 	text: string,
 	options: { apply: boolean }
 ): ImportReport {
-	const { columns, lines } = readCsv(text, kind);
+	const { columns, lines, ragged } = readCsv(text, kind);
 	const skipped: ImportReport['skipped'] = [];
 	const plan =
 		kind === 'products'
@@ -568,6 +592,7 @@ export function importCsv(
 			: kind === 'recipes'
 				? recipePlan(columns, lines, skipped)
 				: stockPlan(columns, lines);
+	plan.problems.push(...ragged);
 
 	// The rows that read well are written even when others did not, and rolled back, so that
 	// what only the database can tell (an unknown product, a unit the store counts otherwise)
