@@ -11,10 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { io, type Socket } from 'socket.io-client';
-
 import type { LiveEvent } from '../src/lib/realtime/contract';
-import { startServer, type RunningServer } from '../tests/helpers/server';
+import type { BakerySocket } from '../src/lib/realtime/feed';
+import { connectScreen, startServer, type RunningServer } from '../tests/helpers/server';
 import { median, percentile, table, writeReport } from './common';
 
 const args = process.argv.slice(2);
@@ -53,15 +52,10 @@ function directOrder(index: number) {
 	};
 }
 
-type Screen = Socket<{ event: (event: LiveEvent) => void }>;
-
-function connect(server: RunningServer): Promise<Screen> {
+/** A signed-in staff screen, once it is connected. */
+function connect(server: RunningServer): Promise<BakerySocket> {
+	const socket = connectScreen(server);
 	return new Promise((resolve, reject) => {
-		const socket: Screen = io(server.url, {
-			transports: ['websocket'],
-			reconnection: false,
-			extraHeaders: server.headers
-		});
 		socket.once('connect', () => resolve(socket));
 		socket.once('connect_error', reject);
 	});
@@ -84,7 +78,7 @@ const spread = (values: number[]) => ({
 /** Sends `count` orders from `concurrency` clients, by webhook or directly, timing both ends. */
 async function send(
 	server: RunningServer,
-	screen: Screen,
+	screen: BakerySocket,
 	kind: 'webhook' | 'direct',
 	count: number,
 	concurrency: number,

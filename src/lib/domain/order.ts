@@ -177,3 +177,17 @@ export function parseMoney(text: string): number | null {
 export function formatMoney(minor: number, currency: string, locale = 'en-GB'): string {
 	return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
 }
+
+/** The shop platforms orders come from, by their channel id, as staff read them. */
+export const PLATFORM_NAMES = {
+	shopify: 'Shopify',
+	square: 'Square',
+	woocommerce: 'WooCommerce'
+} as const;
+
+/** A platform's name for a channel or payment provider id; null when it is not a platform. */
+export function platformName(id: string | null | undefined): string | null {
+	return id && Object.hasOwn(PLATFORM_NAMES, id)
+		? PLATFORM_NAMES[id as keyof typeof PLATFORM_NAMES]
+		: null;
+}

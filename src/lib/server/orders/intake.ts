@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { eq, inArray, sql } from 'drizzle-orm';
 
-import { formatMoney, type OrderView } from '../../domain/order';
+import { formatMoney, platformName, type OrderView } from '../../domain/order';
 import { wallClock } from '../../domain/shop-time';
 import type { LateReason } from '../../planner/types';
 import type { Executor } from '../db/client';
@@ -138,12 +138,6 @@ function nextOrderNumber(tx: Executor, businessDate: string): string {
  * written in one transaction; the same idempotency key or external id again returns the order
  * already taken and writes nothing.
  */
-const PLATFORM_NAMES: Record<string, string> = {
-	shopify: 'Shopify',
-	square: 'Square',
-	woocommerce: 'WooCommerce'
-};
-
 export interface PlaceOptions {
 	idempotencyKey?: string | null;
 	/** A card authorisation already made for this order, recorded with it. */
@@ -267,35 +261,7 @@ export function placeOrder(deps: Deps, body: unknown, options: PlaceOptions = {}
 					})
 					.run();
 			}
-			const ours = lines[0]!.product.currency;
-			const paidOn = options.paidOn;
-			const platformPaid = paidOn ? formatMoney(paidOn.amountMinor, paidOn.currency ?? ours) : '';
-			const where = paidOn ? (PLATFORM_NAMES[paidOn.platform] ?? paidOn.platform) : '';
-			// Money the counter cannot simply take as settled is shown to staff, not recorded.
-			const unsettled = !paidOn
-				? null
-				: paidOn.currency !== null && paidOn.currency !== ours
-					? `${platformPaid} was paid on ${where}, but this shop sells in ${ours}: settle it by hand before handing over`
-					: paidOn.partial
-						? `${platformPaid} is paid on ${where} already: take only the rest at the counter`
-						: null;
-			if (unsettled) {
-				tx.update(orders).set({ paymentProblem: unsettled }).where(eq(orders.id, orderId)).run();
-			} else if (options.paidOn) {
-				tx.insert(payments)
-					.values({
-						orderId,
-						method: 'card',
-						state: 'recorded',
-						amountMinor: options.paidOn.amountMinor,
-						currency: options.paidOn.currency ?? lines[0]!.product.currency,
-						provider: options.paidOn.platform,
-						providerRef: options.paidOn.ref,
-						reason: `paid on ${options.paidOn.platform}`,
-						at: now
-					})
-					.run();
-			}
+			if (options.paidOn) recordPlatformPayment(tx, orderId, options.paidOn, lines, now);
 			const planEvents =
 				trial.ok && trial.plan
 					? storePlan(tx, adoptIds(trial.plan, orderId, lineIds), now, zone)
@@ -408,6 +374,46 @@ function insertOrder(tx: Executor, input: OrderInput, lines: DraftLine[], contex
 }
 
 /** Holds finished goods for a line; the table's checks refuse an overdraw inside the transaction. */
+/**
+ * What the platform took for the order: recorded as settled when it is the whole order in our
+ * currency; otherwise (another currency, only part paid) shown to staff as a payment problem,
+ * since the counter cannot simply take it as settled.
+ */
+function recordPlatformPayment(
+	tx: Executor,
+	orderId: number,
+	paidOn: NonNullable<PlaceOptions['paidOn']>,
+	lines: DraftLine[],
+	now: number
+): void {
+	const ours = lines[0]!.product.currency;
+	const paid = formatMoney(paidOn.amountMinor, paidOn.currency ?? ours);
+	const where = platformName(paidOn.platform) ?? paidOn.platform;
+	const problem =
+		paidOn.currency !== null && paidOn.currency !== ours
+			? `${paid} was paid on ${where}, but this shop sells in ${ours}: settle it by hand before handing over`
+			: paidOn.partial
+				? `${paid} is paid on ${where} already: take only the rest at the counter`
+				: null;
+	if (problem) {
+		tx.update(orders).set({ paymentProblem: problem }).where(eq(orders.id, orderId)).run();
+		return;
+	}
+	tx.insert(payments)
+		.values({
+			orderId,
+			method: 'card',
+			state: 'recorded',
+			amountMinor: paidOn.amountMinor,
+			currency: ours,
+			provider: paidOn.platform,
+			providerRef: paidOn.ref,
+			reason: `paid on ${paidOn.platform}`,
+			at: now
+		})
+		.run();
+}
+
 function reserve(tx: Executor, line: DraftLine, orderId: number, now: number): void {
 	tx.update(productStock)
 		.set({ reserved: sql`${productStock.reserved} + ${line.reserved}` })

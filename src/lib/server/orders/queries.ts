@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, inArray, or } from 'drizzle-orm';
 import {
 	ORDER_STATUSES,
 	isOpen,
+	platformName,
 	type DeliveryView,
 	type OrderStatus,
 	type OrderView,
@@ -17,12 +18,6 @@ type OrderRow = typeof orders.$inferSelect;
 type LineRow = typeof orderLines.$inferSelect;
 type PaymentRow = typeof payments.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
-
-const PLATFORM_NAMES: Record<string, string> = {
-	shopify: 'Shopify',
-	square: 'Square',
-	woocommerce: 'WooCommerce'
-};
 
 /** What the money side of an order adds up to, from its ledger of payment rows. */
 export function paymentOf(
@@ -51,10 +46,7 @@ export function paymentOf(
 		paidMinor: paid - refunded,
 		authorizedMinor: authorized,
 		method: taken?.method ?? rows.find((row) => row.state === 'authorized')?.method ?? null,
-		paidOn:
-			state === 'paid' && taken?.provider && PLATFORM_NAMES[taken.provider]
-				? PLATFORM_NAMES[taken.provider]!
-				: null,
+		paidOn: state === 'paid' ? platformName(taken?.provider) : null,
 		problem: state === 'paid' ? null : order.paymentProblem
 	};
 }

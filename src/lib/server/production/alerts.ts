@@ -1,8 +1,8 @@
 import { and, eq, gte, inArray, isNotNull, lt, ne, or } from 'drizzle-orm';
 
+import { PLATFORM_NAMES } from '../../domain/order';
 import { formatShopTime, instantAt, wallClock } from '../../domain/shop-time';
 import type { Executor } from '../db/client';
-import { procurementList } from './procurement';
 import {
 	deliveries,
 	notifications,
@@ -12,6 +12,7 @@ import {
 	ovens,
 	platformInbox
 } from '../db/schema';
+import { procurementList } from './procurement';
 
 /** Something the bakehouse should act on now, shown on every staff screen. */
 export interface StaffAlert {
@@ -156,8 +157,6 @@ function failedNotices(db: Executor, now: number, zone: string): StaffAlert[] {
 
 /** Deliveries older than this are the back office's business, not the screens'. */
 const PLATFORM_ALERT_DAYS = 14;
-
-const PLATFORM_NAMES = { shopify: 'Shopify', square: 'Square', woocommerce: 'WooCommerce' };
 
 /**
  * Platform orders a customer expects and the shop does not have: the latest delivery for the

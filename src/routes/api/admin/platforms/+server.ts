@@ -111,12 +111,8 @@ export const PUT = endpoint(async ({ request }) => {
 				else skus[key] = sku;
 			}
 			writeSettings(tx, {
-				shopifyAttributes: {
-					...saved.shopifyAttributes,
-					...Object.fromEntries(
-						Object.entries(shopifyAttributes ?? {}).filter(([, name]) => name !== undefined)
-					)
-				},
+				// JSON has no undefined: the names sent replace those saved, the rest stay.
+				shopifyAttributes: { ...saved.shopifyAttributes, ...shopifyAttributes },
 				platformItemSkus: skus
 			});
 		},
